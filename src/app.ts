@@ -1,0 +1,58 @@
+import express, { type Express } from 'express';
+import type { Config } from './config';
+import { authenticate, type Authenticator } from './http/authenticate';
+import { parseBody } from './http/body';
+import { errorHandler, notFoundHandler } from './http/error-handler';
+import { idempotency } from './http/idempotency';
+import { requestContext } from './http/request-context';
+import { createScopes } from './http/scope';
+import { trailingSlash } from './http/trailing-slash';
+import { AccessService } from './modules/access/access.service';
+import { healthRouter } from './modules/health/health.routes';
+import { versionRouter } from './modules/health/version.routes';
+import { organizersRouter } from './modules/organizers/organizers.routes';
+import { teamsRouter } from './modules/teams/teams.routes';
+import { TeamsService } from './modules/teams/teams.service';
+import { teamTokenAuthenticator } from './modules/teams/token-authenticator';
+import type { Db } from './platform/db';
+import type { Logger } from './platform/logger';
+import type { Redis } from './platform/redis';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  redis: Redis;
+  logger: Logger;
+  /** Extra credential schemes (OAuth Bearer); team tokens are always on. */
+  authenticators?: Authenticator[];
+}
+
+/** Builds the Express app: middleware order and router mounting. No listen(), no environment reads. */
+export function createApp(deps: AppDeps): Express {
+  const { config, db } = deps;
+  const access = new AccessService(db);
+  const scopes = createScopes(access);
+  const teams = new TeamsService(db);
+
+  const app = express();
+  app.set('strict routing', true);
+  app.set('trust proxy', false);
+  app.set('json spaces', 0);
+  app.disable('x-powered-by');
+
+  app.use(requestContext(deps.logger));
+  app.use(healthRouter(deps));
+  app.use(trailingSlash);
+  app.use(idempotency(db));
+  app.use(parseBody);
+  app.use(authenticate([teamTokenAuthenticator(db), ...(deps.authenticators ?? [])]));
+
+  app.get('/api/', (_req, res) => res.redirect(302, '/api/v1/'));
+  app.use(versionRouter());
+  app.use('/api/v1', organizersRouter({ config, access, scopes }));
+  app.use('/api/v1', teamsRouter({ config, scopes, teams }));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,31 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError, BadRequest, NotFound } from '../shared/errors';
+
+/** Unknown routes answer JSON too, so API clients never have to parse an HTML page. */
+export const notFoundHandler: RequestHandler = () => {
+  throw new NotFound();
+};
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  message?: string;
+}
+
+export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, next) => {
+  if (res.headersSent) return next(error);
+  const parserError = error as BodyParserError;
+  if (parserError?.type === 'entity.parse.failed') {
+    error = new BadRequest(`JSON parse error - ${parserError.message ?? 'invalid JSON'}`);
+  } else if (parserError?.type === 'entity.too.large') {
+    res.status(413).json({ detail: 'Request body too large.' });
+    return;
+  }
+  if (error instanceof AppError) {
+    res.status(error.status).set(error.headers).json(error.body());
+    return;
+  }
+  const log = res.locals.log;
+  log?.error({ err: error, method: req.method, url: req.originalUrl }, 'unhandled error');
+  res.status(500).json({ detail: 'Internal server error.' });
+};

@@ -1,0 +1,48 @@
+import { accountCommands } from '../cli/accounts.commands';
+import { CliUsageError, parseCommandArgs, type CliCommand } from '../cli/command';
+import { ConfigError, loadConfig } from '../config';
+import { ValidationError } from '../shared/errors';
+import { createRuntime } from './runtime';
+
+/** The one explicit list of CLI commands. */
+const COMMANDS: CliCommand[] = [...accountCommands];
+
+function usage(): string {
+  return [
+    'usage: npm run cli -- <command> [options]',
+    '',
+    ...COMMANDS.map((c) => `  ${c.name} ${c.summary}`),
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`${name ? `unknown command "${name}"\n\n` : ''}${usage()}\n`);
+    return 2;
+  }
+  const options = parseCommandArgs(command, rest);
+  // CLI output is the JSON on stdout; keep the logs for stderr-worthy problems only.
+  const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  const runtime = createRuntime(config, 'api');
+  try {
+    const result = await command.run(runtime, options);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return 0;
+  } finally {
+    await runtime.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ValidationError)
+      process.stderr.write(`invalid input: ${JSON.stringify(error.body())}\n`);
+    else if (error instanceof CliUsageError || error instanceof ConfigError)
+      process.stderr.write(`${error.message}\n`);
+    else process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,25 @@
+import type { Config } from '../config';
+import { createRuntime, runMain, type Runtime, type Stoppable } from './runtime';
+
+/**
+ * Starts the scheduler: periodic ticks that enqueue due work (scheduled exports, cleanup). Only the ticks
+ * live here; what they do belongs to the modules.
+ */
+export async function startScheduler(runtime: Runtime): Promise<Stoppable> {
+  const ticks: Stoppable[] = [];
+  await runtime.redis.ping();
+  runtime.logger.info({ ticks: ticks.length }, 'scheduler started');
+  return {
+    async stop() {
+      await Promise.all(ticks.map((tick) => tick.stop()));
+    },
+  };
+}
+
+if (require.main === module) {
+  runMain('scheduler', async (config: Config) => {
+    const runtime = createRuntime(config, 'api');
+    const scheduler = await startScheduler(runtime);
+    return { stop: async () => (await scheduler.stop(), await runtime.close()) };
+  });
+}
