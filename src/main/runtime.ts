@@ -1,7 +1,7 @@
 import { loadConfig, ConfigError, type Config } from '../config';
 import { createDb, type Db } from '../platform/db';
 import { createLogger, type Logger } from '../platform/logger';
-import { createRedis, type Redis } from '../platform/redis';
+import { closeRedis, createRedis, type Redis } from '../platform/redis';
 
 /** The connections every process role needs, built once per process. */
 export interface Runtime {
@@ -15,7 +15,10 @@ export interface Runtime {
 
 export function createRuntime(config: Config, role: 'api' | 'worker' = 'api'): Runtime {
   const logger = createLogger(config.LOG_LEVEL);
-  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_MAX);
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_MAX, {
+    warn: (message) => logger.warn(message),
+    error: (message) => logger.error(message),
+  });
   const redis = createRedis(config.REDIS_URL, role);
   // ioredis emits 'error' on every failed reconnect; without a listener Node would crash the process.
   redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
@@ -25,8 +28,7 @@ export function createRuntime(config: Config, role: 'api' | 'worker' = 'api'): R
     db,
     redis,
     async close() {
-      redis.disconnect();
-      await db.destroy();
+      await Promise.all([closeRedis(redis), db.destroy()]);
     },
   };
 }

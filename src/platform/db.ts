@@ -9,11 +9,21 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value,
 
 export const MIGRATIONS_DIRECTORY = path.resolve(__dirname, '../../migrations');
 
-export function createDb(connectionString: string, poolMax = 10): Db {
+/** knex logs through console by default; route its warnings into the structured log instead. */
+interface KnexLogTarget {
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export function createDb(connectionString: string, poolMax = 10, log?: KnexLogTarget): Db {
+  const toLog = (level: 'warn' | 'error') => (message: unknown) =>
+    log?.[level](message instanceof Error ? message.message : String(message));
   return knex({
     client: 'pg',
     connection: connectionString,
     pool: { min: 0, max: poolMax },
+    acquireConnectionTimeout: 10_000,
+    log: { warn: toLog('warn'), error: toLog('error'), deprecate: toLog('warn'), debug: () => undefined },
     migrations: {
       directory: MIGRATIONS_DIRECTORY,
       loadExtensions: ['.ts', '.js'],

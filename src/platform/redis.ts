@@ -13,3 +13,14 @@ export function createRedis(url: string, role: 'api' | 'worker'): Redis {
     lazyConnect: false,
   });
 }
+
+/** Closes a connection and resolves once ioredis has really ended it (no reconnect timer left behind). */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return;
+  // Between reconnect attempts there is no socket: disconnect() only clears the timer and emits nothing.
+  const waitingToReconnect = redis.status === 'reconnecting';
+  const ended = new Promise<void>((resolve) => redis.once('end', () => resolve()));
+  redis.disconnect(false);
+  if (waitingToReconnect || (redis.status as string) === 'end') return;
+  await ended;
+}
