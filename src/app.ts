@@ -3,7 +3,7 @@ import type { Config } from './config';
 import { authenticate, type Authenticator } from './http/authenticate';
 import { parseBody } from './http/body';
 import { errorHandler, notFoundHandler } from './http/error-handler';
-import { idempotency } from './http/idempotency';
+import { idempotency, idempotencyQuery } from './http/idempotency';
 import { requestContext } from './http/request-context';
 import { createScopes } from './http/scope';
 import { trailingSlash } from './http/trailing-slash';
@@ -44,6 +44,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRouter(deps));
   app.use(trailingSlash);
   app.use(idempotency(db));
+  // Runs no authentication, as in pretix: the stored slot is scoped to the Authorization header anyway.
+  app.get('/api/v1/idempotency_query', idempotencyQuery(db));
   app.use(parseBody);
   app.use(authenticate([teamTokenAuthenticator(db), ...(deps.authenticators ?? [])]));
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { Db } from '../platform/db';
-import { BadRequest, Conflict } from '../shared/errors';
+import { BadRequest, Conflict, NotFound } from '../shared/errors';
 import { isSafeMethod } from './scope';
 
 const RETENTION_HOURS = 24;
@@ -17,6 +17,8 @@ const NOT_REPLAYED_HEADERS = new Set([
 ]);
 
 interface StoredResponse {
+  auth_hash: string;
+  key: string;
   locked: boolean;
   response_status: number | null;
   response_headers: Record<string, string | string[]> | null;
@@ -51,18 +53,45 @@ export function idempotency(db: Db): RequestHandler {
       .returning('key');
 
     if (claimed.length === 0) {
-      const stored = await db<StoredResponse>('idempotency_keys').where(slot).first();
-      if (!stored || stored.locked || stored.response_status === null) {
-        throw new Conflict('Concurrent request with idempotency key.', 5);
-      }
-      res.status(stored.response_status).set(stored.response_headers ?? {});
-      res.end(stored.response_body ?? Buffer.alloc(0));
+      replay(res, await db<StoredResponse>('idempotency_keys').where(slot).first());
       return;
     }
 
     recordResponse(db, slot, res);
     next();
   };
+}
+
+function replay(res: Response, stored: StoredResponse | undefined): void {
+  if (!stored || stored.locked || stored.response_status === null) {
+    throw new Conflict('Concurrent request with idempotency key.', 5);
+  }
+  res.status(stored.response_status).set(stored.response_headers ?? {});
+  res.end(stored.response_body ?? Buffer.alloc(0));
+}
+
+/**
+ * pretix's undocumented GET /api/v1/idempotency_query?key=…: replays what a key stored, for clients that lost
+ * the response. It authenticates nobody, but the slot is scoped to the Authorization header sent.
+ */
+export function idempotencyQuery(db: Db): RequestHandler {
+  return async (req, res) => {
+    const key = typeof req.query.key === 'string' ? req.query.key : '';
+    if (!key) throw new NotFound('No idempotency key given.');
+    const cutoff = new Date(Date.now() - RETENTION_HOURS * 3600 * 1000);
+    const stored = await db<StoredResponse>('idempotency_keys')
+      .where({ auth_hash: authHash(req.get('Authorization')), key })
+      .where('created_at', '>=', cutoff)
+      .first();
+    if (!stored) throw new NotFound('Idempotency key not seen before.');
+    replay(res, stored);
+  };
+}
+
+/** Deletes records past their retention; run periodically by the scheduler. */
+export async function purgeIdempotencyKeys(db: Db): Promise<number> {
+  const cutoff = new Date(Date.now() - RETENTION_HOURS * 3600 * 1000);
+  return db('idempotency_keys').where('created_at', '<', cutoff).delete();
 }
 
 /** Wraps res.write/res.end so the whole response is stored before it is sent (a replay never races the store). */

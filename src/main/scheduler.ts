@@ -1,4 +1,6 @@
 import type { Config } from '../config';
+import { purgeIdempotencyKeys } from '../http/idempotency';
+import { every } from '../platform/interval';
 import { createRuntime, runMain, type Runtime, type Stoppable } from './runtime';
 
 /**
@@ -6,7 +8,10 @@ import { createRuntime, runMain, type Runtime, type Stoppable } from './runtime'
  * live here; what they do belongs to the modules.
  */
 export async function startScheduler(runtime: Runtime): Promise<Stoppable> {
-  const ticks: Stoppable[] = [];
+  const { db, logger } = runtime;
+  const ticks: Stoppable[] = [
+    every('idempotency.purge', 15 * 60 * 1000, () => purgeIdempotencyKeys(db), logger),
+  ];
   await runtime.redis.ping();
   runtime.logger.info({ ticks: ticks.length }, 'scheduler started');
   return {

@@ -132,3 +132,57 @@ describe('X-Idempotency-Key', () => {
     expect(res.body.name).toBe('Old 2');
   });
 });
+
+describe('GET /api/v1/idempotency_query', () => {
+  test('replays what a key stored for the same credentials', async () => {
+    const created = await request(ctx.app)
+      .post(teamsUrl)
+      .set('Authorization', authorization)
+      .set('X-Idempotency-Key', 'k-query')
+      .send({ name: 'Queried' });
+    const res = await request(ctx.app)
+      .get('/api/v1/idempotency_query?key=k-query')
+      .set('Authorization', authorization);
+    expect(res.status).toBe(201);
+    expect(res.text).toBe(created.text);
+  });
+
+  test.each([
+    ['', 'No idempotency key given.'],
+    ['?key=never-used', 'Idempotency key not seen before.'],
+  ])('answers 404 for %j', async (query, detail) => {
+    const res = await request(ctx.app)
+      .get(`/api/v1/idempotency_query${query}`)
+      .set('Authorization', authorization);
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ detail });
+  });
+
+  test('keys of other credentials are not seen', async () => {
+    await request(ctx.app)
+      .post(teamsUrl)
+      .set('Authorization', authorization)
+      .set('X-Idempotency-Key', 'k-private')
+      .send({ name: 'Private' });
+    const res = await request(ctx.app)
+      .get('/api/v1/idempotency_query?key=k-private')
+      .set('Authorization', 'Token other');
+    expect(res.status).toBe(404);
+  });
+
+  test('the scheduler purge deletes only expired records', async () => {
+    const { purgeIdempotencyKeys } = await import('../../src/http/idempotency');
+    await request(ctx.app)
+      .post(teamsUrl)
+      .set('Authorization', authorization)
+      .set('X-Idempotency-Key', 'k-expire')
+      .send({ name: 'Expire' });
+    await ctx.runtime
+      .db('idempotency_keys')
+      .where({ key: 'k-expire' })
+      .update({ created_at: ctx.runtime.db.raw("now() - interval '25 hours'") });
+    expect(await purgeIdempotencyKeys(ctx.runtime.db)).toBeGreaterThanOrEqual(1);
+    expect(await ctx.runtime.db('idempotency_keys').where({ key: 'k-expire' })).toEqual([]);
+    expect(await ctx.runtime.db('idempotency_keys').where({ key: 'k-query' })).toHaveLength(1);
+  });
+});
