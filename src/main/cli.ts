@@ -23,9 +23,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const options = parseCommandArgs(command, rest);
-  // CLI output is the JSON on stdout; keep the logs for stderr-worthy problems only.
-  const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
-  const runtime = createRuntime(config, 'api');
+  const config = loadConfig();
+  const runtime = createRuntime(config, 'cli');
   try {
     const result = await command.run(runtime, options);
     process.stdout.write(`${JSON.stringify(result)}\n`);

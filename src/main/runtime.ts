@@ -1,7 +1,7 @@
 import { loadConfig, ConfigError, type Config } from '../config';
 import { createDb, type Db } from '../platform/db';
 import { createLogger, type Logger } from '../platform/logger';
-import { closeRedis, createRedis, type Redis } from '../platform/redis';
+import { closeRedis, createRedis, type Redis, type RedisRole } from '../platform/redis';
 
 /** The connections every process role needs, built once per process. */
 export interface Runtime {
@@ -13,8 +13,8 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export function createRuntime(config: Config, role: 'api' | 'worker' = 'api'): Runtime {
-  const logger = createLogger(config.LOG_LEVEL);
+export function createRuntime(config: Config, role: RedisRole = 'api'): Runtime {
+  const logger = createLogger(config.LOG_LEVEL, 'tixport', role === 'cli' ? 'stderr' : 'stdout');
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_MAX, {
     warn: (message) => logger.warn(message),
     error: (message) => logger.error(message),

@@ -2,15 +2,18 @@ import IORedis, { type Redis } from 'ioredis';
 
 export type { Redis };
 
+export type RedisRole = 'api' | 'worker' | 'cli';
+
 /**
  * BullMQ needs maxRetriesPerRequest=null on the connections its workers block on. API processes fail fast
  * instead (enableOfflineQueue=false), so that a request answers 503 rather than hanging while Redis is down.
+ * The CLI connects only if a command actually uses Redis.
  */
-export function createRedis(url: string, role: 'api' | 'worker'): Redis {
+export function createRedis(url: string, role: RedisRole): Redis {
   return new IORedis(url, {
     maxRetriesPerRequest: role === 'worker' ? null : 1,
-    enableOfflineQueue: role === 'worker',
-    lazyConnect: false,
+    enableOfflineQueue: role !== 'api',
+    lazyConnect: role === 'cli',
   });
 }
 
