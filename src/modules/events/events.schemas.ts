@@ -85,47 +85,46 @@ const limitSalesChannels = (value: unknown): Parsed => {
 };
 
 /**
- * One field of the event body as DRF would check it: `required` decides the message for a missing key, and
- * null is either a value or "This field may not be null.".
+ * One field of the event body as DRF would check it; null is either a value or refused. Missing keys are left
+ * to the caller (which fields are required depends on the method).
  */
 function field<T>(
   parse: (value: unknown) => Parsed,
-  options: { nullable?: boolean; required?: boolean; nullMessage?: string } = {},
+  options: { nullable?: boolean; nullMessage?: string } = {},
 ) {
-  return z.unknown().transform((value, ctx): T | undefined => {
-    if (value === undefined) {
-      if (options.required) ctx.addIssue({ code: 'custom', message: 'This field is required.' });
-      return undefined;
-    }
-    if (value === null) {
-      if (options.nullable) return null as T;
-      ctx.addIssue({ code: 'custom', message: options.nullMessage ?? 'This field may not be null.' });
-      return undefined;
-    }
-    const parsed = parse(value);
-    if (!parsed.ok) {
-      ctx.addIssue({ code: 'custom', message: parsed.error });
-      return undefined;
-    }
-    return parsed.value as T;
-  });
+  return z
+    .unknown()
+    .transform((value, ctx): T | undefined => {
+      if (value === null) {
+        if (options.nullable) return null as T;
+        ctx.addIssue({ code: 'custom', message: options.nullMessage ?? 'This field may not be null.' });
+        return undefined;
+      }
+      const parsed = parse(value);
+      if (!parsed.ok) {
+        ctx.addIssue({ code: 'custom', message: parsed.error });
+        return undefined;
+      }
+      return parsed.value as T;
+    })
+    .optional();
 }
+
+/** Fields pretix requires on POST and PUT. */
+export const REQUIRED_ON_CREATE = ['name', 'slug', 'date_from'] as const;
 
 export type I18n = Record<string, string>;
 
-/**
- * The writable event fields. `requireCore` is true for POST and PUT, where pretix requires name, slug and
- * date_from; every other field is optional and, when left out, keeps its current (or default) value.
- */
-export function eventBody(requireCore: boolean) {
+/** The writable event fields; a field left out keeps its current (or default) value. */
+export const EventBody = (() => {
   const nullableDate = () => field<Date | null>(datetime, { nullable: true });
   return z.object({
-    name: field<I18n>(t.i18n, { required: requireCore }),
-    slug: field<string>(slug, { required: requireCore }),
+    name: field<I18n>(t.i18n),
+    slug: field<string>(slug),
     live: field<boolean>(t.bool),
     testmode: field<boolean>(t.bool),
     currency: field<string>(t.choice([...CURRENCIES])),
-    date_from: field<Date>(datetime, { required: requireCore }),
+    date_from: field<Date>(datetime),
     date_to: nullableDate(),
     date_admission: nullableDate(),
     is_public: field<boolean>(t.bool),
@@ -149,6 +148,6 @@ export function eventBody(requireCore: boolean) {
       nullMessage: "The legacy attribute 'sales_channels' cannot be set to None, it must be a list.",
     }),
   });
-}
+})();
 
-export type EventBody = z.output<ReturnType<typeof eventBody>>;
+export type EventBody = z.output<typeof EventBody>;

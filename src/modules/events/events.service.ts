@@ -8,7 +8,7 @@ import type { Principal } from '../access/principal';
 import type { MetaPropertiesService, MetaPropertyRow } from '../organizers/meta-properties.service';
 import { NEW_EVENT_SETTINGS } from '../settings/settings.registry';
 import type { SettingsService } from '../settings/settings.service';
-import { eventBody, type EventBody } from './events.schemas';
+import { EventBody, REQUIRED_ON_CREATE } from './events.schemas';
 import type { EventRecord, EventsRepository } from './events.repository';
 import { DEFAULT_EVENT_PLUGINS, type PluginRegistry } from './plugins';
 import { DEFAULT_TIMEZONE, SALES_CHANNELS } from './reference-data';
@@ -299,16 +299,19 @@ export class EventsService {
         non_field_errors: [`Invalid data. Expected a dictionary, but got ${type}.`],
       });
     }
-    const parsed = eventBody(mode !== 'patch').safeParse(body);
+    const parsed = EventBody.safeParse(body);
     const errors: FieldErrors = parsed.success ? {} : toFieldErrors(parsed.error, body);
-    const data = (parsed.success ? parsed.data : {}) as EventBody;
+    let data = (parsed.success ? parsed.data : {}) as EventBody;
     if (!parsed.success) {
       // Keep the values of the fields that did parse, for the checks below.
-      const retry = eventBody(false).safeParse(
+      const retry = EventBody.safeParse(
         Object.fromEntries(Object.entries(body).filter(([key]) => !Object.hasOwn(errors, key))),
       );
-      if (retry.success) Object.assign(data, retry.data);
+      if (retry.success) data = retry.data;
     }
+    if (mode !== 'patch')
+      for (const key of REQUIRED_ON_CREATE)
+        if (body[key] === undefined) errors[key] = ['This field is required.'];
     const add = (key: string, message: string) => {
       if (!Object.hasOwn(errors, key)) errors[key] = [message];
     };
