@@ -60,27 +60,18 @@ export function applyEventFilters(
     if (value !== undefined) query.where(`events.${column}`, value);
   }
 
-  // "Happens at or after t": single events whose end (or start, without an end) is not before t.
+  // "Happens at or after t": single events whose end (or start, without an end) is not before t. coalesce()
+  // keeps the predicate free of NULLs, so that whereNot() gives the exact complement pretix's `false` means.
   const endsAtOrAfter = (q: Knex.QueryBuilder, moment: Date) =>
     q
       .where('events.has_subevents', false)
-      .where((inner) =>
-        inner
-          .where((open) => open.whereNull('events.date_to').where('events.date_from', '>=', moment))
-          .orWhere('events.date_to', '>=', moment),
-      );
+      .whereRaw('coalesce(events.date_to, events.date_from) >= ?', [moment]);
+  const endedBefore = (q: Knex.QueryBuilder) =>
+    q.where('events.has_subevents', false).whereRaw('coalesce(events.date_to, events.date_from) < ?', [now]);
   const isFuture = booleanParam(params.is_future);
   if (isFuture === true) query.where((q) => endsAtOrAfter(q, now));
   if (isFuture === false) query.whereNot((q) => endsAtOrAfter(q, now));
   const isPast = booleanParam(params.is_past);
-  const endedBefore = (q: Knex.QueryBuilder) =>
-    q
-      .where('events.has_subevents', false)
-      .where((inner) =>
-        inner
-          .where((open) => open.whereNull('events.date_to').where('events.date_from', '<', now))
-          .orWhere('events.date_to', '<', now),
-      );
   if (isPast === true) query.where(endedBefore);
   if (isPast === false) query.whereNot(endedBefore);
   if (dates.ends_after) query.where((q) => endsAtOrAfter(q, dates.ends_after!));
