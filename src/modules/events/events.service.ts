@@ -172,7 +172,7 @@ export class EventsService {
       if (!sent('is_public')) columns.is_public = from.is_public;
       if (!sent('testmode')) columns.testmode = from.testmode;
       if (!sent('has_subevents')) columns.has_subevents = from.has_subevents;
-      if (source.route === 'clone_from' || !sent('all_sales_channels')) {
+      if (source.route === 'clone_from' || valid.all_sales_channels === undefined) {
         columns.all_sales_channels = from.all_sales_channels;
         columns.limit_sales_channels = from.all_sales_channels ? [] : from.limit_sales_channels;
       }
