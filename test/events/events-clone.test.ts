@@ -278,20 +278,26 @@ describe('?clone_from= sources', () => {
 });
 
 describe('?clone_from=<org>/<event> across organizers, as a user (cases 8–10)', () => {
-  const teamFor = (organizerId: number, permissions: Permission[], email: string) =>
-    makeTeamWithToken(db(), organizerId, { permissions, members: [email] });
-
-  test('with full rights on both → 201; payload values win and the products are copied', async () => {
+  /**
+   * A user in a full-rights team of a new target organizer and, when given, in a team with `sourceRights` on
+   * the source organizer; the Bearer credentials cover both organizers.
+   */
+  const userWith = async (sourceRights: Permission[] | null) => {
     const user = await makeUser(db());
     const target = await makeDummy(db());
-    await teamFor(dummy.organizer.id, [...PERMISSION_FLAGS], user.email);
-    await teamFor(target.organizer.id, [...PERMISSION_FLAGS], user.email);
-    const authorization = users.grant(user.id, [dummy.organizer.id, target.organizer.id]);
+    if (sourceRights)
+      await makeTeamWithToken(db(), dummy.organizer.id, { permissions: sourceRights, members: [user.email] });
+    await makeTeamWithToken(db(), target.organizer.id, { permissions: 'all', members: [user.email] });
+    return { target, authorization: users.grant(user.id, [dummy.organizer.id, target.organizer.id]) };
+  };
+  const cloneInto = (target: { organizer: { slug: string } }, source: string) =>
+    `/api/v1/organizers/${target.organizer.slug}/events/?clone_from=${dummy.organizer.slug}/${source}`;
+
+  test('with full rights on both → 201; payload values win and the products are copied', async () => {
+    const { target, authorization } = await userWith([...PERMISSION_FLAGS]);
     const slug = uniqueSlug('x');
     const res = await request(ctx.app)
-      .post(
-        `/api/v1/organizers/${target.organizer.slug}/events/?clone_from=${dummy.organizer.slug}/${dummy.event.slug}`,
-      )
+      .post(cloneInto(target, dummy.event.slug))
       .set('Authorization', authorization)
       .send({
         ...payload(slug),
@@ -314,12 +320,9 @@ describe('?clone_from=<org>/<event> across organizers, as a user (cases 8–10)'
   });
 
   test('without access to the source organizer → 400 (case 8)', async () => {
-    const user = await makeUser(db());
-    const target = await makeDummy(db());
-    await teamFor(target.organizer.id, [...PERMISSION_FLAGS], user.email);
-    const authorization = users.grant(user.id, [dummy.organizer.id, target.organizer.id]);
+    const { target, authorization } = await userWith(null);
     const res = await request(ctx.app)
-      .post(`/api/v1/organizers/${target.organizer.slug}/events/?clone_from=${dummy.organizer.slug}/bar`)
+      .post(cloneInto(target, 'bar'))
       .set('Authorization', authorization)
       .send(payload(uniqueSlug('x')));
     expect(res.status).toBe(400);
@@ -327,16 +330,10 @@ describe('?clone_from=<org>/<event> across organizers, as a user (cases 8–10)'
   });
 
   test('with only settings rights on the source → 403 and nothing is written (case 10)', async () => {
-    const user = await makeUser(db());
-    const target = await makeDummy(db());
-    await teamFor(dummy.organizer.id, ['can_change_event_settings'], user.email);
-    await teamFor(target.organizer.id, [...PERMISSION_FLAGS], user.email);
-    const authorization = users.grant(user.id, [dummy.organizer.id, target.organizer.id]);
+    const { target, authorization } = await userWith(['can_change_event_settings']);
     const slug = uniqueSlug('x');
     const res = await request(ctx.app)
-      .post(
-        `/api/v1/organizers/${target.organizer.slug}/events/?clone_from=${dummy.organizer.slug}/${dummy.event.slug}`,
-      )
+      .post(cloneInto(target, dummy.event.slug))
       .set('Authorization', authorization)
       .send(payload(slug));
     expect(res.status).toBe(403);

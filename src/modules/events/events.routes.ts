@@ -79,7 +79,9 @@ export function eventsApi(deps: EventsApiDeps): Router {
       scopes.organizer('can_create_events'),
       async (req, res) => {
         const organizerAccess = organizerAccessOf(res);
-        const cloneFrom = typeof req.query.clone_from === 'string' ? req.query.clone_from : undefined;
+        // An empty clone_from is no clone, as in pretix (it tests the value for truth).
+        const cloneFrom =
+          typeof req.query.clone_from === 'string' && req.query.clone_from ? req.query.clone_from : undefined;
         const event = await events.create(organizerAccess, apiPrincipal(req, res), req.body ?? {}, cloneFrom);
         res.status(201).json(await represent.one(event, organizerAccess.organizer));
       },
