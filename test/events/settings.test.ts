@@ -37,7 +37,7 @@ describe('GET …/events/{e}/settings/ (case 30)', () => {
       confirm_texts: [],
       reusable_media_active: false,
     });
-    expect(res.body).not.toHaveProperty('timezone');
+    expect(res.body.timezone).toBe('Europe/Berlin');
     expect(Object.keys(res.body).length).toBeGreaterThanOrEqual(30);
   });
 
@@ -125,6 +125,25 @@ describe('PATCH …/events/{e}/settings/ (case 31)', () => {
     expect((await patchOrganizer({ imprint_url: null })).body.imprint_url).toBeNull();
     const get = await request(ctx.app).get(eventSettings()).set('Authorization', dummy.authorization);
     expect(get.body.imprint_url).toBeNull();
+  });
+
+  test("the time zone is the event's own column; null puts back the organizer's", async () => {
+    let res = await patchEvent({ timezone: 'Asia/Tokyo' });
+    expect(res.status).toBe(200);
+    expect(res.body.timezone).toBe('Asia/Tokyo');
+    const event = await request(ctx.app)
+      .get(`/api/v1/organizers/${dummy.organizer.slug}/events/${dummy.event.slug}/`)
+      .set('Authorization', dummy.authorization);
+    expect(event.body.timezone).toBe('Asia/Tokyo');
+    await patchOrganizer({ timezone: 'Europe/Paris' });
+    res = await patchEvent({ timezone: null });
+    expect(res.body.timezone).toBe('Europe/Paris');
+    expect((await db()('events').where('id', dummy.event.id).first()).timezone).toBe('Europe/Paris');
+    expect((await patchEvent({ timezone: 'Mars/Base' })).body).toEqual({
+      timezone: ['"Mars/Base" is not a valid choice.'],
+    });
+    await patchOrganizer({ timezone: null });
+    await patchEvent({ timezone: 'Europe/Berlin' });
   });
 
   test('PUT → 405', async () => {
@@ -289,7 +308,7 @@ describe('…/organizers/{o}/settings/', () => {
     ).toBe(403);
   });
 
-  test('holds organizer values (with the organizer-only time zone) and explains them', async () => {
+  test('holds organizer values and explains them', async () => {
     const res = await patchOrganizer({ timezone: 'Europe/Kyiv', contact_mail: 'info@example.org' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ timezone: 'Europe/Kyiv', contact_mail: 'info@example.org' });
@@ -298,8 +317,8 @@ describe('…/organizers/{o}/settings/', () => {
       .set('Authorization', dummy.authorization);
     expect(explained.body.timezone).toEqual({
       value: 'Europe/Kyiv',
-      label: 'Default timezone',
-      help_text: 'New events are created in this time zone.',
+      label: 'Timezone',
+      help_text: 'On organizer level: the time zone new events are created in.',
       readonly: false,
     });
     const event = await request(ctx.app).get(eventSettings()).set('Authorization', dummy.authorization);

@@ -16,8 +16,11 @@ export interface SettingDefinition {
   permission?: SettingPermission;
   /** Shown, but changes are silently ignored (pretix: set elsewhere). */
   readonly?: boolean;
-  /** Settable only on organizer level (e.g. the default time zone for new events). */
-  organizerOnly?: boolean;
+  /**
+   * On event level the value lives in this column of `events` rather than in the settings store (pretix keeps
+   * the time zone as a setting; tixport's events table has always had it as a column).
+   */
+  eventColumn?: 'timezone';
 }
 
 const PAYMENT: SettingPermission = 'event.settings.payment:write';
@@ -453,11 +456,11 @@ export const SETTINGS: readonly SettingDefinition[] = [
   },
   {
     key: 'timezone',
-    label: 'Default timezone',
-    helpText: 'New events are created in this time zone.',
+    label: 'Timezone',
+    helpText: 'On organizer level: the time zone new events are created in.',
     default: 'UTC',
     type: t.choice([...TIMEZONES]),
-    organizerOnly: true,
+    eventColumn: 'timezone',
   },
 ];
 

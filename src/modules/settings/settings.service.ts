@@ -23,9 +23,7 @@ const LEGACY_FLAG: Record<SettingPermission, Permission> = {
 type Level = 'event' | 'organizer';
 type Values = Record<string, unknown>;
 
-function definitionsFor(level: Level): SettingDefinition[] {
-  return SETTINGS.filter((definition) => level === 'organizer' || !definition.organizerOnly);
-}
+const COLUMN_SETTINGS = SETTINGS.filter((definition) => definition.eventColumn !== undefined);
 
 export interface ExplainedSetting {
   value: unknown;
@@ -115,18 +113,21 @@ export class SettingsService {
   /** Every event-level key with its effective value. */
   async forEvent(event: EventRow, db: Knex = this.db): Promise<Values> {
     const [own, inherited] = await Promise.all([
-      this.repository.values(EVENT_SCOPE, event.id, db),
+      this.eventValues(event, db),
       this.repository.values(ORGANIZER_SCOPE, event.organizer_id, db),
     ]);
-    return this.resolve('event', own, inherited);
+    return this.resolve(own, inherited);
+  }
+
+  /** The event's own values: the settings store plus the settings kept in event columns. */
+  private async eventValues(event: EventRow, db: Knex = this.db): Promise<Map<string, unknown>> {
+    const own = await this.repository.values(EVENT_SCOPE, event.id, db);
+    for (const definition of COLUMN_SETTINGS) own.set(definition.key, event[definition.eventColumn!]);
+    return own;
   }
 
   async forOrganizer(organizerId: number, db: Knex = this.db): Promise<Values> {
-    return this.resolve(
-      'organizer',
-      await this.repository.values(ORGANIZER_SCOPE, organizerId, db),
-      new Map(),
-    );
+    return this.resolve(await this.repository.values(ORGANIZER_SCOPE, organizerId, db), new Map());
   }
 
   /** One organizer-level value (or its default), for rules elsewhere that read organizer settings. */
@@ -135,9 +136,9 @@ export class SettingsService {
     return values.has(key) ? values.get(key) : SETTINGS_BY_KEY.get(key)?.default;
   }
 
-  private resolve(level: Level, own: Map<string, unknown>, inherited: Map<string, unknown>): Values {
+  private resolve(own: Map<string, unknown>, inherited: Map<string, unknown>): Values {
     return Object.fromEntries(
-      definitionsFor(level).map((definition) => {
+      SETTINGS.map((definition) => {
         const { key } = definition;
         const value = own.has(key)
           ? own.get(key)
@@ -150,18 +151,31 @@ export class SettingsService {
   }
 
   async patchEvent(access: EventAccess, body: unknown): Promise<Values> {
-    const { event } = access;
+    const event = (await this.db<EventRow>('events').where('id', access.event.id).first())!;
     const changes = this.parseChanges('event', body, access.permissions);
     const organizerValues = await this.repository.values(ORGANIZER_SCOPE, event.organizer_id);
-    const current = await this.repository.values(EVENT_SCOPE, event.id);
+    const current = await this.eventValues(event);
+    const columns: Record<string, unknown> = {};
     for (const [key, value] of changes) {
-      if (value === null) current.delete(key);
+      const column = SETTINGS_BY_KEY.get(key)!.eventColumn;
+      // A column cannot be "unset": null stores what the event would otherwise inherit.
+      const inherited = organizerValues.has(key)
+        ? organizerValues.get(key)
+        : SETTINGS_BY_KEY.get(key)!.default;
+      if (column) {
+        columns[column] = value ?? inherited;
+        changes.delete(key);
+        current.set(key, columns[column]);
+      } else if (value === null) current.delete(key);
       else current.set(key, value);
     }
-    const errors = crossCheck(this.resolve('event', current, organizerValues), event);
+    const errors = crossCheck(this.resolve(current, organizerValues), { ...event, ...columns });
     if (errors) throw new ValidationError(errors);
-    await this.db.transaction((trx) => this.repository.write(trx, EVENT_SCOPE, event.id, changes));
-    return this.forEvent(event);
+    await this.db.transaction(async (trx) => {
+      await this.repository.write(trx, EVENT_SCOPE, event.id, changes);
+      if (Object.keys(columns).length > 0) await trx('events').where('id', event.id).update(columns);
+    });
+    return this.forEvent({ ...event, ...columns });
   }
 
   async patchOrganizer(access: OrganizerAccess, body: unknown): Promise<Values> {
@@ -172,7 +186,7 @@ export class SettingsService {
       if (value === null) current.delete(key);
       else current.set(key, value);
     }
-    const errors = crossCheck(this.resolve('organizer', current, new Map()));
+    const errors = crossCheck(this.resolve(current, new Map()));
     if (errors) throw new ValidationError(errors);
     await this.db.transaction((trx) => this.repository.write(trx, ORGANIZER_SCOPE, organizerId, changes));
     return this.forOrganizer(organizerId);
@@ -192,7 +206,7 @@ export class SettingsService {
     }
     const changes = new Map<string, unknown>();
     const errors: FieldErrors = {};
-    for (const definition of definitionsFor(level)) {
+    for (const definition of SETTINGS) {
       if (!Object.hasOwn(body, definition.key) || definition.readonly) continue;
       const raw = body[definition.key];
       if (
