@@ -6,12 +6,7 @@ import type { Permission } from '../access/permissions';
 import { SALES_CHANNELS } from '../events/reference-data';
 import { resolveRelative, type RelativeBase } from './setting-types';
 import { EVENT_SCOPE, ORGANIZER_SCOPE, SettingsRepository } from './settings.repository';
-import {
-  SETTINGS,
-  SETTINGS_BY_KEY,
-  type SettingDefinition,
-  type SettingPermission,
-} from './settings.registry';
+import { SETTINGS, SETTINGS_BY_KEY, type SettingPermission } from './settings.registry';
 
 /** Under pretix's legacy team flags, every finer settings permission comes with "Can change event settings". */
 const LEGACY_FLAG: Record<SettingPermission, Permission> = {
