@@ -56,6 +56,11 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
+/** Other test files write events in parallel, so counts are taken within this file's organizer. */
+const eventIdsOfDummy = () => db()('events').where('organizer_id', dummy.organizer.id).select('id');
+const eventsOfDummy = async () =>
+  Number((await db()('events').where('organizer_id', dummy.organizer.id).count({ n: '*' }).first())!.n);
+
 const routes = {
   endpoint: () => `/api/v1/organizers/${dummy.organizer.slug}/events/${dummy.event.slug}/clone/`,
   clone_from: () => `/api/v1/organizers/${dummy.organizer.slug}/events/?clone_from=${dummy.event.slug}`,
@@ -182,10 +187,10 @@ describe.each(Object.entries(routes))('cloning via %s (cases 6, 7)', (route, url
   });
 
   test('an invalid body → 400 and nothing is written', async () => {
-    const before = await db()('events').count({ n: '*' }).first();
+    const before = await eventsOfDummy();
     const res = await request(ctx.app).post(url()).set('Authorization', dummy.authorization).send({});
     expect(res.status).toBe(400);
-    expect(await db()('events').count({ n: '*' }).first()).toEqual(before);
+    expect(await eventsOfDummy()).toEqual(before);
   });
 });
 
@@ -352,11 +357,13 @@ test('a clone that fails half-way writes nothing: no event, meta data, settings 
     RETURN NEW; END $$ LANGUAGE plpgsql;
     CREATE TRIGGER ${marker} BEFORE INSERT ON quotas FOR EACH ROW EXECUTE FUNCTION ${marker}();`);
   const counts = async () =>
-    Promise.all(
-      ['events', 'event_meta_values', 'event_settings', 'item_meta_properties', 'items', 'quotas'].map(
-        async (table) => Number((await db()(table).count({ n: '*' }).first())!.n),
+    Promise.all([
+      eventsOfDummy(),
+      ...['event_meta_values', 'event_settings', 'item_meta_properties', 'items', 'quotas'].map(
+        async (table) =>
+          Number((await db()(table).whereIn('event_id', eventIdsOfDummy()).count({ n: '*' }).first())!.n),
       ),
-    );
+    ]);
   try {
     const before = await counts();
     const slug = uniqueSlug('x');
