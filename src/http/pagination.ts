@@ -55,7 +55,8 @@ export async function paginate<Row, Out>(
 
 /**
  * Applies `?ordering=a,-b` where each name is in `allowed` (API name → column). Unknown names are ignored as in
- * DRF's OrderingFilter; `fallback` applies when nothing usable was asked for, and `tieBreaker` always last.
+ * DRF's OrderingFilter; `fallback` applies when nothing usable was asked for, and `tieBreaker` always last
+ * (a leading `-` makes it descending).
  */
 export function applyOrdering(
   query: Knex.QueryBuilder,
@@ -71,5 +72,5 @@ export function applyOrdering(
     const descending = term.startsWith('-');
     query.orderBy(allowed[term.replace(/^-/, '')] ?? term.replace(/^-/, ''), descending ? 'desc' : 'asc');
   }
-  return query.orderBy(tieBreaker, 'asc');
+  return query.orderBy(tieBreaker.replace(/^-/, ''), tieBreaker.startsWith('-') ? 'desc' : 'asc');
 }

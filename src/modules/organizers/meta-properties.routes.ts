@@ -1,0 +1,87 @@
+import { Router, type Request, type Response } from 'express';
+import type { Config } from '../../config';
+import { organizerAccessOf } from '../../http/context';
+import { paginate } from '../../http/pagination';
+import { resource } from '../../http/routes';
+import type { Scopes } from '../../http/scope';
+import { parseOrThrow } from '../../http/validate';
+import { NotFound } from '../../shared/errors';
+import { MetaPropertyInput, MetaPropertyPatch } from './meta-properties.schemas';
+import {
+  metaPropertyResource,
+  type MetaPropertiesService,
+  type MetaPropertyRow,
+} from './meta-properties.service';
+
+function idParam(req: Request): number {
+  const raw = req.params.property;
+  if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw))
+    throw new NotFound('No EventMetaProperty matches the given query.');
+  return Number(raw);
+}
+
+/** `/organizers/{o}/meta_properties/`: readable with organizer access, changed with can_change_organizer_settings. */
+export function metaPropertiesRouter(deps: {
+  config: Config;
+  scopes: Scopes;
+  metaProperties: MetaPropertiesService;
+}): Router {
+  const { metaProperties } = deps;
+  const router = Router({ strict: true });
+  const guard = deps.scopes.organizer({ write: 'can_change_organizer_settings' });
+  const organizerId = (res: Response) => organizerAccessOf(res).organizer.id;
+
+  resource(router, '/organizers/:organizer/meta_properties/', {
+    get: [
+      guard,
+      async (req, res) => {
+        const query = metaProperties.listQuery(organizerId(res));
+        res.json(
+          await paginate<MetaPropertyRow, unknown>(req, deps.config.SITE_URL, query, (rows) =>
+            rows.map(metaPropertyResource),
+          ),
+        );
+      },
+    ],
+    post: [
+      guard,
+      async (req, res) => {
+        const input = parseOrThrow(MetaPropertyInput, req.body ?? {});
+        res.status(201).json(metaPropertyResource(await metaProperties.create(organizerId(res), input)));
+      },
+    ],
+  });
+
+  resource(router, '/organizers/:organizer/meta_properties/:property/', {
+    get: [
+      guard,
+      async (req, res) =>
+        void res.json(metaPropertyResource(await metaProperties.get(organizerId(res), idParam(req)))),
+    ],
+    patch: [
+      guard,
+      async (req, res) => {
+        const changes = parseOrThrow(MetaPropertyPatch, req.body ?? {});
+        res.json(metaPropertyResource(await metaProperties.update(organizerId(res), idParam(req), changes)));
+      },
+    ],
+    put: [
+      guard,
+      async (req, res) => {
+        const replacement = parseOrThrow(MetaPropertyInput, req.body ?? {});
+        res.json(
+          metaPropertyResource(await metaProperties.update(organizerId(res), idParam(req), replacement)),
+        );
+      },
+    ],
+    delete: [
+      guard,
+      async (req, res) => {
+        await metaProperties.delete(organizerId(res), idParam(req));
+        res.status(204).end();
+      },
+    ],
+  });
+
+  return router;
+}
