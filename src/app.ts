@@ -10,6 +10,8 @@ import { trailingSlash } from './http/trailing-slash';
 import { AccessService } from './modules/access/access.service';
 import { healthRouter } from './modules/health/health.routes';
 import { versionRouter } from './modules/health/version.routes';
+import { bearerAuthenticator } from './modules/oauth/bearer-authenticator';
+import { oauthRouter } from './modules/oauth/oauth.routes';
 import { organizersRouter } from './modules/organizers/organizers.routes';
 import { teamsRouter } from './modules/teams/teams.routes';
 import { TeamsService } from './modules/teams/teams.service';
@@ -23,7 +25,7 @@ export interface AppDeps {
   db: Db;
   redis: Redis;
   logger: Logger;
-  /** Extra credential schemes (OAuth Bearer); team tokens are always on. */
+  /** Extra credential schemes; team tokens and OAuth Bearer tokens are always on. */
   authenticators?: Authenticator[];
 }
 
@@ -45,10 +47,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(trailingSlash);
   app.use(idempotency(db));
   app.use(parseBody);
-  app.use(authenticate([teamTokenAuthenticator(db), ...(deps.authenticators ?? [])]));
+  app.use(
+    authenticate([teamTokenAuthenticator(db), bearerAuthenticator(db), ...(deps.authenticators ?? [])]),
+  );
 
   app.get('/api/', (_req, res) => res.redirect(302, '/api/v1/'));
   app.use(versionRouter());
+  app.use(oauthRouter(deps));
   app.use('/api/v1', organizersRouter({ config, access, scopes }));
   app.use('/api/v1', teamsRouter({ config, scopes, teams }));
 
