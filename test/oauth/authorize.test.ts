@@ -1,4 +1,4 @@
-import { createTestContext, type TestContext } from '../support/app';
+import { createTestContext } from '../support/app';
 import { makeUser } from '../support/factories';
 import {
   PageClient,
@@ -8,47 +8,39 @@ import {
   listen,
   locationParams,
   makeApplication,
-  makeUserInTwoOrganizers,
   oauthClient,
   pkcePair,
+  useOAuthWorld,
 } from './support';
 
-let ctx: TestContext;
-let server: Awaited<ReturnType<typeof listen>>;
-let app: Awaited<ReturnType<typeof makeApplication>>;
-let world: Awaited<ReturnType<typeof makeUserInTwoOrganizers>>;
 let pages: PageClient;
 
 /** An authorize URL of the test application, as a client builds it. */
 function authorizePath(params: Record<string, string | undefined>): string {
-  const query = new URLSearchParams({ client_id: app.client_id });
+  const query = new URLSearchParams({ client_id: t.app.client_id });
   for (const [name, value] of Object.entries(params)) if (value !== undefined) query.set(name, value);
   return `/api/v1/oauth/authorize?${query.toString()}`;
 }
 
+const t = useOAuthWorld();
 beforeAll(async () => {
-  ctx = createTestContext();
-  server = await listen(ctx.app);
-  app = await makeApplication(ctx.runtime.db);
-  world = await makeUserInTwoOrganizers(ctx.runtime.db);
-  pages = new PageClient(server.baseUrl);
-  expect((await pages.login(world.user.email, world.user.password)).status).toBe(200);
+  pages = new PageClient(t.server.baseUrl);
+  expect((await pages.login(t.world.user.email, t.world.user.password)).status).toBe(200);
   expect(pages.cookies.has('tixport_oauth_session')).toBe(true);
-});
-afterAll(async () => {
-  await server.close();
-  await ctx.close();
 });
 
 describe('GET /api/v1/oauth/authorize', () => {
   test('without a login redirects to the login page, which leads back after logging in (pretix 51)', async () => {
-    const fresh = new PageClient(server.baseUrl);
-    const url = oauthClient(server.baseUrl, app).authorizeURL({ redirect_uri: REDIRECT_URI, state: 's1' });
+    const fresh = new PageClient(t.server.baseUrl);
+    const url = oauthClient(t.server.baseUrl, t.app).authorizeURL({
+      redirect_uri: REDIRECT_URI,
+      state: 's1',
+    });
     const res = await fresh.request(url);
     expect(res.status).toBe(302);
-    const target = new URL(res.headers.get('location')!, server.baseUrl);
+    const target = new URL(res.headers.get('location')!, t.server.baseUrl);
     expect(target.pathname).toBe('/api/v1/oauth/login/');
-    expect(target.searchParams.get('next')).toBe(url.slice(server.baseUrl.length));
+    expect(target.searchParams.get('next')).toBe(url.slice(t.server.baseUrl.length));
 
     const loginPage = await fresh.request(res.headers.get('location')!);
     const html = await loginPage.text();
@@ -58,23 +50,23 @@ describe('GET /api/v1/oauth/authorize', () => {
     expect(form.map(([name]) => name)).toEqual(['csrf_token', 'next']);
     const loggedIn = await fresh.request('/api/v1/oauth/login/', [
       ...form,
-      ['email', world.user.email.toUpperCase()],
-      ['password', world.user.password],
+      ['email', t.world.user.email.toUpperCase()],
+      ['password', t.world.user.password],
     ]);
     expect(loggedIn.status).toBe(303);
-    expect(loggedIn.headers.get('location')).toBe(url.slice(server.baseUrl.length));
+    expect(loggedIn.headers.get('location')).toBe(url.slice(t.server.baseUrl.length));
     const consent = await fresh.request(loggedIn.headers.get('location')!);
     expect(consent.status).toBe(200);
   });
 
   test('the page cookies are HttpOnly, SameSite=Lax and limited to the OAuth pages', async () => {
-    const fresh = new PageClient(server.baseUrl);
+    const fresh = new PageClient(t.server.baseUrl);
     const page = await fresh.request('/api/v1/oauth/login/');
     const csrf = hiddenFields(await page.text());
     const res = await fresh.request('/api/v1/oauth/login/', [
       ...csrf,
-      ['email', world.user.email],
-      ['password', world.user.password],
+      ['email', t.world.user.email],
+      ['password', t.world.user.password],
     ]);
     const cookies = res.headers.getSetCookie();
     expect(cookies.length).toBeGreaterThanOrEqual(2);
@@ -85,7 +77,7 @@ describe('GET /api/v1/oauth/authorize', () => {
       expect(cookie).not.toMatch(/Secure/);
     }
     const session = [...fresh.cookies.values()].join(' ');
-    const rows = await ctx.runtime.db('oauth_page_sessions').select('token_hash');
+    const rows = await t.ctx.runtime.db('oauth_page_sessions').select('token_hash');
     expect(JSON.stringify(rows)).not.toContain(fresh.cookies.get('tixport_oauth_session'));
     expect(session).toBeTruthy();
   });
@@ -103,11 +95,11 @@ describe('GET /api/v1/oauth/authorize', () => {
   });
 
   test('a wrong password shows the form again with an error and no session', async () => {
-    const fresh = new PageClient(server.baseUrl);
+    const fresh = new PageClient(t.server.baseUrl);
     const page = await fresh.request('/api/v1/oauth/login/');
     const res = await fresh.request('/api/v1/oauth/login/', [
       ...hiddenFields(await page.text()),
-      ['email', world.user.email],
+      ['email', t.world.user.email],
       ['password', 'wrong password'],
     ]);
     expect(res.status).toBe(200);
@@ -116,21 +108,21 @@ describe('GET /api/v1/oauth/authorize', () => {
   });
 
   test('a login form without the CSRF token is refused with 403', async () => {
-    const fresh = new PageClient(server.baseUrl);
+    const fresh = new PageClient(t.server.baseUrl);
     await fresh.request('/api/v1/oauth/login/');
     const res = await fresh.request('/api/v1/oauth/login/', [
       ['csrf_token', 'forged'],
-      ['email', world.user.email],
-      ['password', world.user.password],
+      ['email', t.world.user.email],
+      ['password', t.world.user.password],
     ]);
     expect(res.status).toBe(403);
     expect(await res.text()).toContain('CSRF verification failed');
   });
 
   test('a deactivated user cannot log in', async () => {
-    const user = await makeUser(ctx.runtime.db);
-    await ctx.runtime.db('users').where('id', user.id).update({ is_active: false });
-    const res = await new PageClient(server.baseUrl).login(user.email, user.password);
+    const user = await makeUser(t.ctx.runtime.db);
+    await t.ctx.runtime.db('users').where('id', user.id).update({ is_active: false });
+    const res = await new PageClient(t.server.baseUrl).login(user.email, user.password);
     expect(res.status).toBe(200);
   });
 
@@ -187,16 +179,16 @@ describe('GET /api/v1/oauth/authorize', () => {
   });
 
   test('a public client must use PKCE', async () => {
-    const publicApp = await makeApplication(ctx.runtime.db, { clientType: 'public' });
+    const publicApp = await makeApplication(t.ctx.runtime.db, { clientType: 'public' });
     expect(publicApp.client_secret).toBeNull();
-    const url = oauthClient(server.baseUrl, publicApp).authorizeURL({ redirect_uri: REDIRECT_URI });
+    const url = oauthClient(t.server.baseUrl, publicApp).authorizeURL({ redirect_uri: REDIRECT_URI });
     const res = await pages.request(url);
     expect(res.headers.get('location')).toBe(
       `${REDIRECT_URI}?error=invalid_request&error_description=Code+challenge+required.`,
     );
     const { challenge } = pkcePair();
     const withPkce = await pages.request(
-      authorizeUrlWith(oauthClient(server.baseUrl, publicApp), {
+      authorizeUrlWith(oauthClient(t.server.baseUrl, publicApp), {
         redirect_uri: REDIRECT_URI,
         code_challenge: challenge,
         code_challenge_method: 'S256',
@@ -220,7 +212,7 @@ describe('GET /api/v1/oauth/authorize', () => {
     expect(html).toContain('Read the data of the organizers you select');
     expect(html).not.toContain('Change the data');
     const boxes = [...html.matchAll(/name="organizers"\s+value="(\d+)"/g)].map((m) => Number(m[1]));
-    expect(boxes.sort()).toEqual([world.first.id, world.second.id].sort());
+    expect(boxes.sort()).toEqual([t.world.first.id, t.world.second.id].sort());
   });
 });
 
@@ -233,7 +225,7 @@ describe('POST /api/v1/oauth/authorize', () => {
 
   test('denying redirects with error=access_denied (pretix 53)', async () => {
     const res = await pages.consent(authorizePath({ response_type: 'code', state: 'st' }), {
-      organizers: [world.first.id],
+      organizers: [t.world.first.id],
       allow: false,
     });
     expect(res.status).toBe(302);
@@ -247,7 +239,7 @@ describe('POST /api/v1/oauth/authorize', () => {
     'scope %j stores a grant with scope %j and the organizers ticked, echoing state (pretix 55)',
     async (scope, stored) => {
       const res = await pages.consent(authorizePath({ response_type: 'code', scope, state: 'asdadf' }), {
-        organizers: [world.first.id],
+        organizers: [t.world.first.id],
       });
       expect(res.status).toBe(302);
       const location = new URL(res.headers.get('location')!);
@@ -256,15 +248,15 @@ describe('POST /api/v1/oauth/authorize', () => {
       const code = location.searchParams.get('code')!;
       expect(code).toMatch(/^[0-9a-f]{64}$/);
 
-      const grant = await ctx.runtime.db('oauth_grants').orderBy('id', 'desc').first();
+      const grant = await t.ctx.runtime.db('oauth_grants').orderBy('id', 'desc').first();
       expect(grant.scope).toBe(stored);
       expect(grant.code_hash).not.toBe(code);
       expect(grant.code_expires_at.getTime() - grant.created_at.getTime()).toBeLessThanOrEqual(61_000);
-      const organizers = await ctx.runtime
+      const organizers = await t.ctx.runtime
         .db('oauth_grant_organizers')
         .where('grant_id', grant.id)
         .pluck('organizer_id');
-      expect(organizers).toEqual([world.first.id]);
+      expect(organizers).toEqual([t.world.first.id]);
     },
   );
 
@@ -281,15 +273,15 @@ describe('POST /api/v1/oauth/authorize', () => {
     );
     const res = await pages.request('/api/v1/oauth/authorize', [
       ...form,
-      ['organizers', String(world.first.id)],
+      ['organizers', String(t.world.first.id)],
       ['allow', '1'],
     ]);
     expect(res.status).toBe(403);
   });
 
   test('logging out ends the session; the authorize URL asks for a login again', async () => {
-    const fresh = new PageClient(server.baseUrl);
-    await fresh.login(world.user.email, world.user.password);
+    const fresh = new PageClient(t.server.baseUrl);
+    await fresh.login(t.world.user.email, t.world.user.password);
     const page = await fresh.request(authorizePath({ response_type: 'code' }));
     const html = await page.text();
     const logoutForm = html.slice(html.indexOf('action="/api/v1/oauth/logout/"'));

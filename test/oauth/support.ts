@@ -5,6 +5,7 @@ import { AuthorizationCode } from 'simple-oauth2';
 import type { Express } from 'express';
 import { OAuthService } from '../../src/modules/oauth/oauth.service';
 import type { Db } from '../../src/platform/db';
+import { createTestContext, type TestContext } from '../support/app';
 import { makeOrganizer, makeTeamWithToken, makeUser } from '../support/factories';
 
 /** Listens on an ephemeral port of 127.0.0.1, so that real HTTP clients (simple-oauth2, fetch, Chromium) talk to it. */
@@ -176,4 +177,30 @@ type AuthorizeUrlParams = Parameters<AuthorizationCode['authorizeURL']>[0];
 /** simple-oauth2's authorizeURL passes extra parameters (PKCE) through; its types only list the standard ones. */
 export function authorizeUrlWith(client: AuthorizationCode, params: Record<string, string>): string {
   return client.authorizeURL(params as AuthorizeUrlParams);
+}
+
+export interface OAuthWorld {
+  ctx: TestContext;
+  server: Awaited<ReturnType<typeof listen>>;
+  app: Awaited<ReturnType<typeof makeApplication>>;
+  world: Awaited<ReturnType<typeof makeUserInTwoOrganizers>>;
+}
+
+/**
+ * Registers this test file's setup: the real app on an ephemeral port, one confidential application and a user
+ * in two organizers. The fields are filled in beforeAll.
+ */
+export function useOAuthWorld(): OAuthWorld {
+  const state = {} as OAuthWorld;
+  beforeAll(async () => {
+    state.ctx = createTestContext();
+    state.server = await listen(state.ctx.app);
+    state.app = await makeApplication(state.ctx.runtime.db);
+    state.world = await makeUserInTwoOrganizers(state.ctx.runtime.db);
+  });
+  afterAll(async () => {
+    await state.server.close();
+    await state.ctx.close();
+  });
+  return state;
 }

@@ -67,8 +67,9 @@ export async function findClient(db: Db, clientId: string): Promise<TixportClien
 
 const toScopes = (scope: string) => scope.split(' ');
 
-function grantUser(row: { user_id: number; organizer_ids: number[] }) {
-  return { id: row.user_id, organizerIds: row.organizer_ids };
+function grantUser(row: { user_id: number; organizer_ids: readonly (number | string)[] }) {
+  // node-postgres parses bigint[] into strings (only scalar int8 has a number parser); ids stay far below 2^53.
+  return { id: row.user_id, organizerIds: row.organizer_ids.map(Number) };
 }
 
 /**

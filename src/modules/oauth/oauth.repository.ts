@@ -37,7 +37,7 @@ export interface GrantRow {
   code_challenge_method: string | null;
   code_used_at: Date | null;
   client_id: string;
-  organizer_ids: number[];
+  organizer_ids: (number | string)[];
 }
 
 export interface AccessTokenRow {
@@ -47,7 +47,7 @@ export interface AccessTokenRow {
   scope: string;
   expires_at: Date;
   client_id: string;
-  organizer_ids: number[];
+  organizer_ids: (number | string)[];
 }
 
 export interface RefreshTokenRow {
@@ -57,7 +57,7 @@ export interface RefreshTokenRow {
   scope: string;
   access_token_id: number | null;
   client_id: string;
-  organizer_ids: number[];
+  organizer_ids: (number | string)[];
 }
 
 /**
