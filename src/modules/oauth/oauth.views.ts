@@ -57,10 +57,13 @@ p{margin:.5rem 0}
 label{display:block;font-weight:600;margin:1rem 0 .25rem}
 input[type=email],input[type=password]{width:100%;padding:.6rem .7rem;border:1px solid #aab2c3;
 border-radius:.4rem;font:inherit}
-fieldset{border:1px solid var(--line);border-radius:.5rem;margin:1.25rem 0;padding:.75rem 1rem}
-legend{font-weight:600;padding:0 .35rem}
-fieldset label{font-weight:400;margin:.35rem 0;display:flex;gap:.6rem;align-items:flex-start}
-fieldset input{margin-top:.35rem;width:1.05rem;height:1.05rem}
+fieldset{border:0;margin:1.25rem 0;padding:0;min-width:0}
+legend{font-weight:600;padding:0;margin-bottom:.35rem}
+legend .muted{font-weight:400}
+fieldset label{font-weight:400;margin:.4rem 0;display:flex;gap:.6rem;align-items:flex-start;
+border:1px solid var(--line);border-radius:.5rem;padding:.55rem .75rem;cursor:pointer}
+fieldset label:has(input:checked){border-color:var(--brand);background:#f3f1fd}
+fieldset input{margin-top:.3rem;width:1.05rem;height:1.05rem;flex:none}
 ul.scopes{padding-left:1.2rem;margin:.5rem 0 0}
 .actions{display:flex;gap:.75rem;margin-top:1.5rem;flex-wrap:wrap}
 button{font:inherit;font-weight:600;padding:.6rem 1.2rem;border-radius:.4rem;border:1px solid var(--brand);
@@ -71,7 +74,7 @@ button.link{border:0;background:none;padding:0;color:var(--brand);text-decoratio
 .error{border-left:4px solid var(--danger);background:#fdf0ef;color:var(--danger);padding:.6rem .8rem;
 border-radius:.3rem;margin:1rem 0}
 footer{max-width:30rem;margin:0 auto 2rem;padding:0 1rem;color:var(--muted);font-size:.85rem}
-code{font-size:.9em;word-break:break-all}
+code{font-size:.9em;overflow-wrap:anywhere}
 `;
 
 function page(title: string, body: Html): string {
@@ -189,7 +192,7 @@ export function consentPage(view: {
         ${
           view.organizers.length > 0
             ? html`<fieldset${view.error ? html` aria-describedby="form-error"` : null}>
-<legend>Organizers this application may access${needsOrganizer ? html` (at least one)` : null}</legend>
+<legend>Which organizers may it access?${needsOrganizer ? html` <span class="muted">(at least one)</span>` : null}</legend>
 ${organizerBoxes}
 </fieldset>`
             : needsOrganizer
