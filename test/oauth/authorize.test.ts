@@ -94,6 +94,22 @@ describe('GET /api/v1/oauth/authorize', () => {
     }
   });
 
+  test('after login only tixport’s own authorize URL is followed, never a foreign next', async () => {
+    const fresh = new PageClient(t.server.baseUrl);
+    const page = await fresh.request('/api/v1/oauth/login/?next=https%3A%2F%2Fevil.example%2F');
+    const form = hiddenFields(await page.text());
+    expect(form).toContainEqual(['next', '']);
+    const res = await fresh.request('/api/v1/oauth/login/', [
+      ['csrf_token', form[0]![1]],
+      ['next', '//evil.example/'],
+      ['email', t.world.user.email],
+      ['password', t.world.user.password],
+    ]);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('location')).toBeNull();
+    expect(await res.text()).toContain('You are logged in.');
+  });
+
   test('a wrong password shows the form again with an error and no session', async () => {
     const fresh = new PageClient(t.server.baseUrl);
     const page = await fresh.request('/api/v1/oauth/login/');

@@ -7,6 +7,8 @@ import {
   oauthFailure,
   pkcePair,
   useOAuthWorld,
+  PageClient,
+  locationParams,
 } from './support';
 
 const t = useOAuthWorld();
@@ -285,5 +287,32 @@ describe('POST /api/v1/oauth/revoke_token', () => {
       body: new URLSearchParams({ token: token.token.access_token as string }).toString(),
     });
     expect(anonymous.status).toBe(401);
+  });
+});
+
+describe('approval_prompt=auto', () => {
+  test('skips the consent page once the user holds a live profile token of the application', async () => {
+    const url = authorizeUrlWith(client(), {
+      redirect_uri: REDIRECT_URI,
+      scope: 'profile',
+      approval_prompt: 'auto',
+    });
+    const pages = new PageClient(t.server.baseUrl);
+    await pages.login(t.world.user.email, t.world.user.password);
+    const firstVisit = await pages.consent(url, { organizers: [] });
+    expect(firstVisit.status).toBe(302);
+    const token = await client().getToken({
+      code: locationParams(firstVisit).get('code')!,
+      redirect_uri: REDIRECT_URI,
+    });
+    expect(token.token.scope).toBe('profile');
+
+    const secondVisit = await pages.request(url);
+    expect(secondVisit.status).toBe(302);
+    const again = await client().getToken({
+      code: locationParams(secondVisit).get('code')!,
+      redirect_uri: REDIRECT_URI,
+    });
+    expect(await me(again.token.access_token as string)).toBe(200);
   });
 });
