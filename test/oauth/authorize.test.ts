@@ -123,6 +123,32 @@ describe('GET /api/v1/oauth/authorize', () => {
     expect(fresh.cookies.has('tixport_oauth_session')).toBe(false);
   });
 
+  test('after 10 failed logins for an address, even the right password is refused for a while', async () => {
+    const user = await makeUser(t.ctx.runtime.db);
+    const attempt = async (password: string) => {
+      const fresh = new PageClient(t.server.baseUrl);
+      const page = await fresh.request('/api/v1/oauth/login/');
+      const res = await fresh.request('/api/v1/oauth/login/', [
+        ...hiddenFields(await page.text()),
+        ['email', user.email],
+        ['password', password],
+      ]);
+      return {
+        status: res.status,
+        html: await res.text(),
+        session: fresh.cookies.has('tixport_oauth_session'),
+      };
+    };
+    for (let i = 0; i < 10; i++) expect((await attempt('wrong password')).status).toBe(200);
+    const blocked = await attempt(user.password);
+    expect(blocked.status).toBe(429);
+    expect(blocked.html).toContain('Too many failed login attempts.');
+    expect(blocked.session).toBe(false);
+    const key = (await t.ctx.runtime.redis.keys(`${t.ctx.queuePrefix}:oauth:login-failures:*`))[0]!;
+    expect(key).not.toContain(user.email);
+    expect(await t.ctx.runtime.redis.ttl(key)).toBeGreaterThan(800);
+  });
+
   test('a login form without the CSRF token is refused with 403', async () => {
     const fresh = new PageClient(t.server.baseUrl);
     await fresh.request('/api/v1/oauth/login/');

@@ -2,8 +2,10 @@ import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config';
 import { resource } from '../../http/routes';
 import type { Db } from '../../platform/db';
+import type { Redis } from '../../platform/redis';
 import { PermissionDenied } from '../../shared/errors';
 import { findUser } from '../users/users.service';
+import { LoginThrottle } from './login-throttle';
 import { ConsentForm, LoginForm } from './oauth.schemas';
 import {
   OAuthService,
@@ -53,9 +55,10 @@ const authorizeUrl = (params: Record<string, string | undefined>) =>
  * "Connect with tixport": the authorize pages (login, consent), the token and revocation endpoints, and
  * GET /api/v1/me. Paths are absolute because pretix gives these endpoints no trailing slash.
  */
-export function oauthRouter(deps: { config: Config; db: Db }): Router {
+export function oauthRouter(deps: { config: Config; db: Db; redis: Redis }): Router {
   const { db } = deps;
   const oauth = new OAuthService(db);
+  const throttle = new LoginThrottle(deps.redis, deps.config.QUEUE_PREFIX);
   const pages = createPageCookies(deps.config.SITE_URL.startsWith('https:'), PAGE_SESSION_SECONDS);
   const router = Router({ strict: true });
 
@@ -102,11 +105,12 @@ export function oauthRouter(deps: { config: Config; db: Db }): Router {
     req: Request,
     res: Response,
     next: string,
-    view: { email: string; error?: string },
+    view: { email: string; error?: string; status?: number },
   ) => {
     const clientId = new URLSearchParams(next.slice(next.indexOf('?') + 1)).get('client_id');
     const appName = clientId ? await oauth.applicationName(clientId) : undefined;
-    sendPage(res, 200, loginPage({ appName, next, csrfToken: pages.csrfToken(req, res), ...view }));
+    const { status = 200, ...fields } = view;
+    sendPage(res, status, loginPage({ appName, next, csrfToken: pages.csrfToken(req, res), ...fields }));
   };
 
   resource(router, AUTHORIZE_PATH, {
@@ -152,13 +156,22 @@ export function oauthRouter(deps: { config: Config; db: Db }): Router {
       if (!pages.csrfValid(req, body.csrf_token)) return csrfFailure(res);
       const form = LoginForm.safeParse(body).data ?? { email: '', password: '', next: '' };
       const next = safeNext(form.next);
+      if (await throttle.blocked(form.email)) {
+        return renderLogin(req, res, next, {
+          status: 429,
+          email: form.email,
+          error: 'Too many failed login attempts. Please try again in 15 minutes.',
+        });
+      }
       const session = await oauth.login(form.email, form.password);
       if (!session) {
+        await throttle.failed(form.email);
         return renderLogin(req, res, next, {
           email: form.email,
           error: 'Please enter a correct email address and password.',
         });
       }
+      await throttle.succeeded(form.email);
       await oauth.logout(pages.session(req));
       pages.setSession(res, session);
       // A fresh CSRF token after login, as Django does, so that a token planted before login is worthless.
