@@ -120,6 +120,18 @@ test('login, consent and redirect in Chromium, then the code is exchanged with s
   expect(
     ((await organizersSeen.json()) as { results: { slug: string }[] }).results.map((o) => o.slug),
   ).toEqual([t.world.first.slug]);
+
+  // The user disconnects the application again, on the connected-applications page (pretix 61).
+  await page.goto(`${t.server.baseUrl}/api/v1/oauth/applications/`);
+  expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Connected applications');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'oauth-connected-applications.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Disconnect Box Office Reports' }).click();
+  expect(await page.getByRole('status').textContent()).toBe('The application was disconnected.');
+  expect(await page.getByRole('button', { name: 'Disconnect Box Office Reports' }).count()).toBe(0);
+  const revoked = await fetch(`${t.server.baseUrl}/api/v1/organizers/`, {
+    headers: { Authorization: `Bearer ${token.token.access_token as string}` },
+  });
+  expect(revoked.status).toBe(401);
   await page.context().close();
 });
 

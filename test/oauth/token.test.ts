@@ -8,6 +8,7 @@ import {
   pkcePair,
   useOAuthWorld,
   PageClient,
+  hiddenFields,
   locationParams,
 } from './support';
 
@@ -287,6 +288,45 @@ describe('POST /api/v1/oauth/revoke_token', () => {
       body: new URLSearchParams({ token: token.token.access_token as string }).toString(),
     });
     expect(anonymous.status).toBe(401);
+  });
+});
+
+describe('GET/POST /api/v1/oauth/applications/', () => {
+  test('the user disconnects the application: its access token is gone, refreshing fails (pretix 61)', async () => {
+    const token = await client().getToken({ code: await code(), redirect_uri: REDIRECT_URI });
+    const applicationId: number = (
+      await t.ctx.runtime.db('oauth_applications').where('client_id', t.app.client_id).first('id')
+    ).id;
+    const pages = new PageClient(t.server.baseUrl);
+    await pages.login(t.world.user.email, t.world.user.password);
+    const listed = await pages.request('/api/v1/oauth/applications/');
+    const html = await listed.text();
+    expect(listed.status).toBe(200);
+    expect(html).toContain('Disconnect Test Integration');
+    expect(hiddenFields(html)).toContainEqual(['application', String(applicationId)]);
+
+    const csrf = hiddenFields(html).find(([name]) => name === 'csrf_token')!;
+    const res = await pages.request('/api/v1/oauth/applications/', [
+      csrf,
+      ['application', String(applicationId)],
+    ]);
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/api/v1/oauth/applications/?disconnected=1');
+
+    expect(await me(token.token.access_token as string)).toBe(403);
+    const failure = await oauthFailure(token.refresh());
+    expect(failure.status).toBe(400);
+    const after = await (await pages.request('/api/v1/oauth/applications/?disconnected=1')).text();
+    expect(after).toContain('The application was disconnected.');
+    expect(hiddenFields(after)).not.toContainEqual(['application', String(applicationId)]);
+  });
+
+  test('without a login the page sends the browser to the login page', async () => {
+    const res = await new PageClient(t.server.baseUrl).request('/api/v1/oauth/applications/');
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe(
+      '/api/v1/oauth/login/?next=%2Fapi%2Fv1%2Foauth%2Fapplications%2F',
+    );
   });
 });
 

@@ -120,7 +120,7 @@ export function createModel(db: Db) {
       if (!grant) return null;
       if (grant.code_used_at !== null) {
         // RFC 6749 §4.1.2: a code used twice was probably stolen; everything issued from it is revoked.
-        await repo.revokeGrant(db, grant.id);
+        await repo.revokeGrants(db, [grant.id]);
         return null;
       }
       return {
@@ -142,7 +142,7 @@ export function createModel(db: Db) {
     async revokeAuthorizationCode(code: OAuth2Server.AuthorizationCode): Promise<boolean> {
       const grantId = (code.user as GrantUser).grantId!;
       if (await repo.markCodeUsed(db, grantId)) return true;
-      await repo.revokeGrant(db, grantId);
+      await repo.revokeGrants(db, [grantId]);
       return false;
     },
 

@@ -165,21 +165,21 @@ export async function markCodeUsed(db: Executor, grantId: number): Promise<boole
   return updated === 1;
 }
 
-/** Ends a grant: its access tokens are deleted and its refresh tokens revoked, in one transaction. */
-export async function revokeGrant(db: Db, grantId: number): Promise<void> {
+/** Ends grants: their access tokens are deleted and their refresh tokens revoked, in one transaction. */
+export async function revokeGrants(db: Db, grantIds: readonly number[]): Promise<void> {
+  if (grantIds.length === 0) return;
   await db.transaction(async (trx) => {
     await trx('oauth_grants')
-      .where('id', grantId)
+      .whereIn('id', grantIds)
       .whereNull('revoked_at')
       .update({ revoked_at: trx.fn.now() });
     await trx('oauth_refresh_tokens')
-      .where('grant_id', grantId)
+      .whereIn('grant_id', grantIds)
       .whereNull('revoked_at')
       .update({ revoked_at: trx.fn.now(), access_token_id: null });
-    await trx('oauth_access_tokens').where('grant_id', grantId).delete();
+    await trx('oauth_access_tokens').whereIn('grant_id', grantIds).delete();
   });
 }
-
 export interface NewAccessToken {
   token_hash: string;
   scope: string;
@@ -321,4 +321,43 @@ export async function deletePageSession(db: Executor, tokenHash: string): Promis
 
 export async function deletePageSessionsOfUser(db: Executor, userId: number): Promise<void> {
   await db('oauth_page_sessions').where('user_id', userId).delete();
+}
+
+export interface ConnectedGrantRow {
+  id: number;
+  application_id: number;
+  name: string;
+  scope: string;
+  created_at: Date;
+  organizer_names: string[];
+}
+
+/** The user's grants that still hold a usable refresh token, with their application and organizers. */
+export async function connectedGrants(db: Executor, userId: number): Promise<ConnectedGrantRow[]> {
+  return db('oauth_grants as g')
+    .join('oauth_applications as app', 'app.id', 'g.application_id')
+    .where('g.user_id', userId)
+    .whereNull('g.revoked_at')
+    .whereExists(db('oauth_refresh_tokens as r').whereRaw('r.grant_id = g.id').whereNull('r.revoked_at'))
+    .orderBy([{ column: 'app.name' }, { column: 'g.id' }])
+    .select(
+      'g.id',
+      'g.application_id',
+      'app.name',
+      'g.scope',
+      'g.created_at',
+      db.raw(
+        `array(select o.name from oauth_grant_organizers go join organizers o on o.id = go.organizer_id
+          where go.grant_id = g.id order by o.name) as organizer_names`,
+      ),
+    );
+}
+
+/** Disconnects an application from a user: every grant between them is revoked with its tokens. */
+export async function revokeApplicationForUser(db: Db, userId: number, applicationId: number): Promise<void> {
+  const grantIds: number[] = await db('oauth_grants')
+    .where({ user_id: userId, application_id: applicationId })
+    .whereNull('revoked_at')
+    .pluck('id');
+  await revokeGrants(db, grantIds);
 }

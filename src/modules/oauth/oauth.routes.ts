@@ -14,11 +14,12 @@ import {
   type OAuthReply,
   type ValidAuthorizeRequest,
 } from './oauth.service';
-import { consentPage, loginPage, messagePage } from './oauth.views';
+import { connectedApplicationsPage, consentPage, loginPage, messagePage } from './oauth.views';
 import { createPageCookies } from './page-session';
 
 const AUTHORIZE_PATH = '/api/v1/oauth/authorize';
 const LOGIN_PATH = '/api/v1/oauth/login/';
+const APPLICATIONS_PATH = '/api/v1/oauth/applications/';
 
 /** Headers of every HTML page: never cached, never framed (clickjacking the Allow button), no foreign content. */
 function sendPage(res: Response, status: number, body: string): void {
@@ -40,9 +41,10 @@ function sendReply(res: Response, reply: OAuthReply): void {
   res.status(reply.status).set(reply.headers).json(reply.body);
 }
 
-/** Only our own authorize URL may be the target after login, so the login page is no open redirector. */
+/** Only our own pages may be the target after login, so the login page is no open redirector. */
 function safeNext(value: unknown): string {
-  return typeof value === 'string' && value.startsWith(`${AUTHORIZE_PATH}?`) ? value : '';
+  if (typeof value !== 'string') return '';
+  return value.startsWith(`${AUTHORIZE_PATH}?`) || value === APPLICATIONS_PATH ? value : '';
 }
 
 const loginUrl = (next: string) => `${LOGIN_PATH}?next=${encodeURIComponent(next)}`;
@@ -180,8 +182,38 @@ export function oauthRouter(deps: { config: Config; db: Db; redis: Redis }): Rou
       sendPage(
         res,
         200,
-        messagePage('Logged in', 'You are logged in. Go back to the application to connect it.'),
+        messagePage('Logged in', 'You are logged in. Go back to the application to connect it.', {
+          href: APPLICATIONS_PATH,
+          text: 'Manage your connected applications',
+        }),
       );
+    },
+  });
+
+  resource(router, APPLICATIONS_PATH, {
+    get: async (req, res) => {
+      const user = await oauth.sessionUser(pages.session(req));
+      if (!user) return res.redirect(302, loginUrl(APPLICATIONS_PATH));
+      sendPage(
+        res,
+        200,
+        connectedApplicationsPage({
+          userEmail: user.email,
+          applications: await oauth.connectedApplications(user.id),
+          csrfToken: pages.csrfToken(req, res),
+          notice: req.query.disconnected === '1' ? 'The application was disconnected.' : undefined,
+        }),
+      );
+    },
+    post: async (req, res) => {
+      const body: Record<string, unknown> = req.body ?? {};
+      if (!pages.csrfValid(req, body.csrf_token)) return csrfFailure(res);
+      const user = await oauth.sessionUser(pages.session(req));
+      if (!user) return res.redirect(303, loginUrl(APPLICATIONS_PATH));
+      const applicationId = Number(body.application);
+      if (Number.isSafeInteger(applicationId) && applicationId > 0)
+        await oauth.disconnect(user.id, applicationId);
+      res.redirect(303, `${APPLICATIONS_PATH}?disconnected=1`);
     },
   });
 

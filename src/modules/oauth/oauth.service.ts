@@ -38,6 +38,14 @@ export interface ValidAuthorizeRequest {
   params: Record<string, string | undefined>;
 }
 
+export interface ConnectedApplication {
+  applicationId: number;
+  name: string;
+  scopes: Scope[];
+  organizers: string[];
+  since: Date;
+}
+
 /** What GET/POST /oauth/authorize must answer before any login or consent question. */
 export type AuthorizeCheck =
   | { kind: 'fatal'; message: string }
@@ -257,6 +265,31 @@ export class OAuthService {
 
   async applicationName(clientId: string): Promise<string | undefined> {
     return (await findClient(this.db, clientId))?.name;
+  }
+
+  /** The applications connected to the user's account, one entry per application however often it was allowed. */
+  async connectedApplications(userId: number): Promise<ConnectedApplication[]> {
+    const byApplication = new Map<number, ConnectedApplication>();
+    for (const grant of await repo.connectedGrants(this.db, userId)) {
+      const entry = byApplication.get(grant.application_id) ?? {
+        applicationId: grant.application_id,
+        name: grant.name,
+        scopes: [],
+        organizers: [],
+        since: grant.created_at,
+      };
+      const scopes = new Set([...entry.scopes, ...grant.scope.split(' ')]);
+      entry.scopes = SCOPES.filter((s) => scopes.has(s));
+      entry.organizers = [...new Set([...entry.organizers, ...grant.organizer_names])].sort();
+      if (grant.created_at < entry.since) entry.since = grant.created_at;
+      byApplication.set(grant.application_id, entry);
+    }
+    return [...byApplication.values()];
+  }
+
+  /** pretix's "revoke" in the user's settings: every grant of the application ends, with all its tokens. */
+  async disconnect(userId: number, applicationId: number): Promise<void> {
+    await repo.revokeApplicationForUser(this.db, userId, applicationId);
   }
 
   async organizersOf(userId: number): Promise<repo.OrganizerChoice[]> {

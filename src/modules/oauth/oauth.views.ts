@@ -1,4 +1,5 @@
 import type { OrganizerChoice } from './oauth.repository';
+import type { ConnectedApplication } from './oauth.service';
 import type { Scope } from './oauth.schemas';
 
 /**
@@ -73,6 +74,12 @@ button.link{border:0;background:none;padding:0;color:var(--brand);text-decoratio
 :focus-visible{outline:3px solid var(--focus);outline-offset:2px}
 .error{border-left:4px solid var(--danger);background:#fdf0ef;color:var(--danger);padding:.6rem .8rem;
 border-radius:.3rem;margin:1rem 0}
+ul.apps{list-style:none;padding:0;margin:1rem 0}
+li.app{display:flex;gap:1rem;justify-content:space-between;align-items:center;border:1px solid var(--line);
+border-radius:.5rem;padding:.75rem 1rem;margin:.5rem 0}
+li.app p{margin:.15rem 0 0}
+time{white-space:nowrap}
+.notice{border-left:4px solid #1f7a3d;background:#eef8f1;color:#155c2d;padding:.6rem .8rem;border-radius:.3rem}
 footer{max-width:30rem;margin:0 auto 2rem;padding:0 1rem;color:var(--muted);font-size:.85rem}
 code{font-size:.9em;overflow-wrap:anywhere}
 `;
@@ -212,10 +219,51 @@ ${organizerBoxes}
   );
 }
 
-export function messagePage(title: string, message: string): string {
+export function messagePage(title: string, message: string, link?: { href: string; text: string }): string {
   return page(
     title,
     html`<h1>${title}</h1>
-      <p>${message}</p>`,
+      <p>${message}</p>
+      ${link ? html`<p><a href="${link.href}">${link.text}</a></p>` : null}`,
+  );
+}
+
+export function connectedApplicationsPage(view: {
+  userEmail: string;
+  applications: readonly ConnectedApplication[];
+  csrfToken: string;
+  notice?: string;
+}): string {
+  const rows = view.applications.map(
+    (app) =>
+      html`<li class="app">
+        <div>
+          <strong>${app.name}</strong>
+          <p class="muted">
+            Connected since
+            <time datetime="${app.since.toISOString()}">${app.since.toISOString().slice(0, 10)}</time>
+          </p>
+          <p class="muted">Access: ${app.scopes.join(', ')}</p>
+          ${app.organizers.length > 0 ? html`<p class="muted">Organizers: ${app.organizers.join(', ')}</p>` : null}
+        </div>
+        <form method="post" action="/api/v1/oauth/applications/">
+          ${hidden('csrf_token', view.csrfToken)}${hidden('application', String(app.applicationId))}
+          <button type="submit" aria-label="Disconnect ${app.name}">Disconnect</button>
+        </form>
+      </li>`,
+  );
+  return page(
+    'Connected applications',
+    html`<h1>Connected applications</h1>
+      <p class="muted">Signed in as <strong>${view.userEmail}</strong>.</p>
+      ${view.notice ? html`<p class="notice" role="status">${view.notice}</p>` : null}
+      ${
+        rows.length > 0
+          ? html`<ul class="apps">
+              ${rows}
+            </ul>`
+          : html`<p>No application is connected to your account.</p>`
+      }
+      <p class="muted">Disconnecting an application ends all of its access at once.</p>`,
   );
 }
