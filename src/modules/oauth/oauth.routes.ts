@@ -84,7 +84,7 @@ export function oauthRouter(deps: { config: Config; db: Db; redis: Redis }): Rou
     res: Response,
     request: ValidAuthorizeRequest,
     user: { id: number; email: string },
-    view: { selected: number[]; error?: string },
+    view: { error?: string } = {},
   ) => {
     sendPage(
       res,
@@ -123,7 +123,7 @@ export function oauthRouter(deps: { config: Config; db: Db; redis: Redis }): Rou
       if (!user) return res.redirect(302, loginUrl(req.originalUrl));
       if (await oauth.mayAutoApprove(check.request, user.id))
         return res.redirect(302, await oauth.approve(check.request, user.id, []));
-      await renderConsent(req, res, check.request, user, { selected: [] });
+      await renderConsent(req, res, check.request, user);
     },
     post: async (req, res) => {
       const body: Record<string, unknown> = req.body ?? {};
@@ -138,10 +138,7 @@ export function oauthRouter(deps: { config: Config; db: Db; redis: Redis }): Rou
       const choices = new Set((await oauth.organizersOf(user.id)).map((o) => o.id));
       const chosen = (ConsentForm.safeParse(body).data?.organizers ?? []).filter((id) => choices.has(id));
       if (chosen.length === 0 && request.scopes.some((scope) => scope !== 'profile')) {
-        return renderConsent(req, res, request, user, {
-          selected: [],
-          error: 'Please select at least one organizer.',
-        });
+        return renderConsent(req, res, request, user, { error: 'Please select at least one organizer.' });
       }
       res.redirect(302, await oauth.approve(request, user.id, chosen));
     },

@@ -165,7 +165,6 @@ export function consentPage(view: {
   userEmail: string;
   scopes: readonly Scope[];
   organizers: readonly OrganizerChoice[];
-  selected: readonly number[];
   params: Record<string, string | undefined>;
   csrfToken: string;
   logoutNext: string;
@@ -175,12 +174,7 @@ export function consentPage(view: {
   const organizerBoxes = view.organizers.map(
     (o) =>
       html`<label
-        ><input
-          type="checkbox"
-          name="organizers"
-          value="${o.id}"
-          ${view.selected.includes(o.id) ? html` checked` : null}
-        />
+        ><input type="checkbox" name="organizers" value="${o.id}" />
         <span>${o.name} <span class="muted">(${o.slug})</span></span></label
       >`,
   );
