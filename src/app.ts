@@ -11,6 +11,8 @@ import { AccessService } from './modules/access/access.service';
 import { eventsApi } from './modules/events/events.routes';
 import { healthRouter } from './modules/health/health.routes';
 import { versionRouter } from './modules/health/version.routes';
+import { bearerAuthenticator } from './modules/oauth/bearer-authenticator';
+import { oauthRouter } from './modules/oauth/oauth.routes';
 import { organizersRouter } from './modules/organizers/organizers.routes';
 import { teamsRouter } from './modules/teams/teams.routes';
 import { TeamsService } from './modules/teams/teams.service';
@@ -24,7 +26,7 @@ export interface AppDeps {
   db: Db;
   redis: Redis;
   logger: Logger;
-  /** Extra credential schemes (OAuth Bearer); team tokens are always on. */
+  /** Extra credential schemes; team tokens and OAuth Bearer tokens are always on. */
   authenticators?: Authenticator[];
 }
 
@@ -48,10 +50,13 @@ export function createApp(deps: AppDeps): Express {
   // Runs no authentication, as in pretix: the stored slot is scoped to the Authorization header anyway.
   app.get('/api/v1/idempotency_query', idempotencyQuery(db));
   app.use(parseBody);
-  app.use(authenticate([teamTokenAuthenticator(db), ...(deps.authenticators ?? [])]));
+  app.use(
+    authenticate([teamTokenAuthenticator(db), bearerAuthenticator(db), ...(deps.authenticators ?? [])]),
+  );
 
   app.get('/api/', (_req, res) => res.redirect(302, '/api/v1/'));
   app.use(versionRouter());
+  app.use(oauthRouter(deps));
   app.use('/api/v1', organizersRouter({ config, access, scopes }));
   app.use('/api/v1', teamsRouter({ config, scopes, teams }));
   app.use('/api/v1', eventsApi({ config, db, access, scopes }));

@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import type { EventAccess, OrganizerAccess } from '../modules/access/access.service';
 import type { Principal } from '../modules/access/principal';
 import type { Logger } from '../platform/logger';
-import { NotAuthenticated } from '../shared/errors';
+import { NotAuthenticated, PermissionDenied } from '../shared/errors';
 
 declare global {
   // Express merges its per-response locals from this global namespace; augmenting it types res.locals.
@@ -18,9 +18,24 @@ declare global {
   }
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function isSafeMethod(method: string): boolean {
+  return SAFE_METHODS.has(method);
+}
+
+/**
+ * The authenticated principal. OAuth scopes are checked here, where every endpoint obtains its caller: `read` for
+ * safe methods, `write` for the others (pretix). So a `profile`-only token reaches nothing but /api/v1/me, which
+ * looks at res.locals.principal itself.
+ */
 export function principalOf(res: Response): Principal {
   const principal = res.locals.principal;
   if (!principal) throw new NotAuthenticated();
+  if (principal.kind === 'oauth_user') {
+    const needed = isSafeMethod(res.req.method) ? 'read' : 'write';
+    if (!principal.scopes.has(needed)) throw new PermissionDenied();
+  }
   return principal;
 }
 

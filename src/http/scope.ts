@@ -3,23 +3,13 @@ import type { AccessService } from '../modules/access/access.service';
 import { requirePermission } from '../modules/access/access.service';
 import type { Permission } from '../modules/access/permissions';
 import type { Principal } from '../modules/access/principal';
-import { PermissionDenied } from '../shared/errors';
-import { principalOf } from './context';
+import { isSafeMethod, principalOf } from './context';
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+export { isSafeMethod };
 
-export function isSafeMethod(method: string): boolean {
-  return SAFE_METHODS.has(method);
-}
-
-/** The authenticated principal, with OAuth scopes checked against the method (read for safe, write otherwise). */
-export function apiPrincipal(req: Request, res: Response): Principal {
-  const principal = principalOf(res);
-  if (principal.kind === 'oauth_user') {
-    const needed = isSafeMethod(req.method) ? 'read' : 'write';
-    if (!principal.scopes.has(needed)) throw new PermissionDenied();
-  }
-  return principal;
+/** The authenticated principal, with OAuth scopes checked against the method (see principalOf). */
+export function apiPrincipal(_req: Request, res: Response): Principal {
+  return principalOf(res);
 }
 
 function paramOf(req: Request, name: string): string {
