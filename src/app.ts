@@ -12,6 +12,7 @@ import { healthRouter } from './modules/health/health.routes';
 import { versionRouter } from './modules/health/version.routes';
 import { organizersRouter } from './modules/organizers/organizers.routes';
 import { teamsRouter } from './modules/teams/teams.routes';
+import { ticketingRouter } from './modules/ticketing.routes';
 import { TeamsService } from './modules/teams/teams.service';
 import { teamTokenAuthenticator } from './modules/teams/token-authenticator';
 import type { Db } from './platform/db';
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(versionRouter());
   app.use('/api/v1', organizersRouter({ config, access, scopes }));
   app.use('/api/v1', teamsRouter({ config, scopes, teams }));
+  app.use('/api/v1', ticketingRouter({ config, scopes, db }));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

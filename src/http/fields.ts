@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/**
+ * Field types of pretix's API bodies, shared by every resource: i18n strings, money and rates as decimal
+ * strings (numbers are accepted too), ISO datetimes, and primary keys.
+ */
+export const I18nString = z
+  .union([z.string().transform((text) => ({ en: text })), z.record(z.string(), z.string())])
+  .refine((value) => Object.keys(value).length > 0, 'This field may not be blank.');
+
+export const I18nOptional = z.record(z.string(), z.string());
+
+const DECIMAL = /^-?\d{1,11}(\.\d{1,2})?$/;
+
+/** A decimal with at most two places, normalised to a string with exactly two ("12.5" → "12.50"). */
+export const Decimal = z
+  .union([z.string().trim(), z.number().transform(String)])
+  .refine((value) => DECIMAL.test(value), 'A valid number is required.')
+  .transform((value) => Number(value).toFixed(2));
+
+export const NonNegativeDecimal = Decimal.refine(
+  (value) => Number(value) >= 0,
+  'Ensure this value is greater than or equal to 0.',
+);
+
+export const Datetime = z
+  .string()
+  .refine(
+    (value) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value),
+    'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].',
+  )
+  .transform((value) => new Date(value));
+
+export const Pk = z.number().int().positive();
+export const PkList = z.array(Pk);
+
+/** Query-string booleans as DRF's filters read them. */
+export function queryBoolean(raw: unknown): boolean | undefined {
+  if (typeof raw !== 'string') return undefined;
+  if (['true', 'True', '1'].includes(raw)) return true;
+  if (['false', 'False', '0'].includes(raw)) return false;
+  return undefined;
+}

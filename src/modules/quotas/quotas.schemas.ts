@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { PkList } from '../../http/fields';
+
+export const QuotaInput = z.object({
+  name: z.string().trim().min(1).max(200),
+  size: z.number().int().min(0).nullable(),
+  items: PkList.default([]),
+  variations: PkList.default([]),
+});
+export type QuotaInput = z.infer<typeof QuotaInput>;
+export const QuotaPatch = QuotaInput.partial();
+export type QuotaPatch = z.infer<typeof QuotaPatch>;
