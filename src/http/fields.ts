@@ -4,9 +4,12 @@ import { z } from 'zod';
  * Field types of pretix's API bodies, shared by every resource: i18n strings, money and rates as decimal
  * strings (numbers are accepted too), ISO datetimes, and primary keys.
  */
-export const I18nString = z
-  .union([z.string().transform((text) => ({ en: text })), z.record(z.string(), z.string())])
-  .refine((value) => Object.keys(value).length > 0, 'This field may not be blank.');
+export const I18nString = z.preprocess(
+  (value) => (typeof value === 'string' ? { en: value } : value),
+  z
+    .record(z.string(), z.string())
+    .refine((value) => Object.keys(value).length > 0, 'This field may not be blank.'),
+);
 
 export const I18nOptional = z.record(z.string(), z.string());
 
@@ -40,4 +43,20 @@ export function queryBoolean(raw: unknown): boolean | undefined {
   if (['true', 'True', '1'].includes(raw)) return true;
   if (['false', 'False', '0'].includes(raw)) return false;
   return undefined;
+}
+
+/**
+ * The PATCH form of a create schema: every field optional and without its default, so that a partial update
+ * never resets a field the client did not send (zod's `.partial()` keeps defaults).
+ */
+export function patchOf<T extends z.ZodRawShape>(
+  schema: z.ZodObject<T>,
+): z.ZodType<Partial<z.output<z.ZodObject<T>>>> {
+  const shape = Object.fromEntries(
+    Object.entries(schema.shape).map(([key, field]) => {
+      const bare = field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : (field as z.ZodType);
+      return [key, bare.optional()];
+    }),
+  );
+  return z.object(shape) as unknown as z.ZodType<Partial<z.output<z.ZodObject<T>>>>;
 }

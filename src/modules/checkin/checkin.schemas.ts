@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Datetime, PkList } from '../../http/fields';
+import { Datetime, patchOf, PkList } from '../../http/fields';
 
 export const CheckinListInput = z.object({
   name: z.string().trim().min(1).max(190),
@@ -10,7 +10,7 @@ export const CheckinListInput = z.object({
   allow_entry_after_exit: z.boolean().default(true),
 });
 export type CheckinListInput = z.infer<typeof CheckinListInput>;
-export const CheckinListPatch = CheckinListInput.partial();
+export const CheckinListPatch = patchOf(CheckinListInput);
 export type CheckinListPatch = z.infer<typeof CheckinListPatch>;
 
 /** Body of …/redeem/; pretix's other keys (nonce, questions_supported, answers) are accepted and ignored. */

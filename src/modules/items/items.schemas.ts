@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Decimal, I18nOptional, I18nString, NonNegativeDecimal, Pk } from '../../http/fields';
+import { Decimal, I18nOptional, I18nString, NonNegativeDecimal, patchOf, Pk } from '../../http/fields';
 
 export const CategoryInput = z.object({
   name: I18nString,
@@ -8,7 +8,7 @@ export const CategoryInput = z.object({
   is_addon: z.boolean().default(false),
 });
 export type CategoryInput = z.infer<typeof CategoryInput>;
-export const CategoryPatch = CategoryInput.partial();
+export const CategoryPatch = patchOf(CategoryInput);
 export type CategoryPatch = z.infer<typeof CategoryPatch>;
 
 export const VariationInput = z.object({
@@ -18,7 +18,7 @@ export const VariationInput = z.object({
   position: z.number().int().min(0).default(0),
 });
 export type VariationInput = z.infer<typeof VariationInput>;
-export const VariationPatch = VariationInput.partial();
+export const VariationPatch = patchOf(VariationInput);
 export type VariationPatch = z.infer<typeof VariationPatch>;
 
 const TaxRate = Decimal.refine((value) => Number(value) >= 0 && Number(value) < 100, 'Invalid tax rate.');
@@ -37,7 +37,5 @@ export const ItemInput = z.object({
 export type ItemInput = z.infer<typeof ItemInput>;
 
 /** Variations are changed through their nested endpoint, as in pretix; a PATCH naming them is refused. */
-export const ItemPatch = ItemInput.omit({ variations: true })
-  .partial()
-  .extend({ variations: z.unknown().optional() });
+export const ItemPatch = patchOf(ItemInput.omit({ variations: true }).extend({ variations: z.unknown() }));
 export type ItemPatch = z.infer<typeof ItemPatch>;

@@ -353,7 +353,8 @@ export class OrdersService {
     }
     if (input.invoice_address)
       await trx('invoice_addresses').insert(invoiceAddressRow(orderId, input.invoice_address));
-    await trx('order_payments').insert(this.initialPayments(orderId, input, totalCents, now));
+    const payments = this.initialPayments(orderId, input, totalCents, now);
+    if (payments.length > 0) await trx('order_payments').insert(payments);
     return code;
   }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { I18nOptional, I18nString, PkList } from '../../http/fields';
+import { I18nOptional, I18nString, patchOf, PkList } from '../../http/fields';
 
 /** pretix's question type codes. */
 export const QUESTION_TYPES = [
@@ -46,7 +46,5 @@ export const QuestionInput = z.object({
 export type QuestionInput = z.infer<typeof QuestionInput>;
 
 /** Options are changed through their own endpoint in pretix; a PATCH naming them is refused. */
-export const QuestionPatch = QuestionInput.omit({ options: true })
-  .partial()
-  .extend({ options: z.unknown().optional() });
+export const QuestionPatch = patchOf(QuestionInput.omit({ options: true }).extend({ options: z.unknown() }));
 export type QuestionPatch = z.infer<typeof QuestionPatch>;

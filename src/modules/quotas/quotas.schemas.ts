@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PkList } from '../../http/fields';
+import { patchOf, PkList } from '../../http/fields';
 
 export const QuotaInput = z.object({
   name: z.string().trim().min(1).max(200),
@@ -8,5 +8,5 @@ export const QuotaInput = z.object({
   variations: PkList.default([]),
 });
 export type QuotaInput = z.infer<typeof QuotaInput>;
-export const QuotaPatch = QuotaInput.partial();
+export const QuotaPatch = patchOf(QuotaInput);
 export type QuotaPatch = z.infer<typeof QuotaPatch>;
