@@ -1,11 +1,12 @@
 import { accountCommands } from '../cli/accounts.commands';
 import { CliUsageError, parseCommandArgs, type CliCommand } from '../cli/command';
+import { demoCommands } from '../cli/demo.commands';
 import { ConfigError, loadConfig } from '../config';
 import { ValidationError } from '../shared/errors';
 import { createRuntime } from './runtime';
 
 /** The one explicit list of CLI commands. */
-const COMMANDS: CliCommand[] = [...accountCommands];
+const COMMANDS: CliCommand[] = [...accountCommands, ...demoCommands];
 
 function usage(): string {
   return [
