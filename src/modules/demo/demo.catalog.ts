@@ -289,7 +289,7 @@ export async function createCatalog(
     ['Day passes', Math.ceil(orders * 0.6) + 10, ['daypass']],
     ['Workshops', Math.ceil(orders * 0.8) + 10, ['workshop']],
     ['T-shirts', null, ['shirt']],
-    ['Dinner', Math.ceil(orders * 0.15) + 1, ['dinner']],
+    ['Dinner', Math.ceil(orders * 0.1) + 1, ['dinner']],
   ];
   for (const [name, size, keys] of quotas) {
     const quotaId = await insertId(trx, 'quotas', { event_id: eventId, name, size });

@@ -220,7 +220,8 @@ export const COPY_COLUMNS = {
 
 export type CopyTable = keyof typeof COPY_COLUMNS;
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/** Whole seconds, as timestamps typed or synced from elsewhere usually are. */
+const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 const money = (cents: number) => (cents / 100).toFixed(2);
 
 const ACCESSIBILITY = [
