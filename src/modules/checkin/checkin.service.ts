@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../platform/db';
-import { CustomBodyError, NotFound, ValidationError } from '../../shared/errors';
+import { CustomBodyError, NotFound } from '../../shared/errors';
 import type { EventRow } from '../access/access.service';
 import { updateRow } from '../items/items.repository';
+import { requireEventItems } from '../items/items.service';
 import type { OrderRow, PositionRow } from '../orders/orders.repository';
 import { positionResources } from '../orders/orders.resources';
 import {
@@ -88,25 +89,9 @@ export class CheckinService {
     return resource!;
   }
 
-  private async checkProducts(trx: Knex.Transaction, event: EventRow, itemIds: number[]): Promise<number[]> {
-    const unique = [...new Set(itemIds)];
-    const found: { id: number }[] = await trx('items')
-      .where('event_id', event.id)
-      .whereIn('id', unique)
-      .select('id');
-    const known = new Set(found.map((row) => row.id));
-    const missing = unique.filter((id) => !known.has(id));
-    if (missing.length > 0) {
-      throw new ValidationError({
-        limit_products: missing.map((id) => `Invalid pk "${id}" - object does not exist.`),
-      });
-    }
-    return unique;
-  }
-
   async create(event: EventRow, input: CheckinListInput): Promise<CheckinListResource> {
     const id = await this.db.transaction(async (trx) => {
-      const products = await this.checkProducts(trx, event, input.limit_products);
+      const products = await requireEventItems(trx, event.id, input.limit_products, 'limit_products');
       const { limit_products: _products, ...columns } = input;
       const [row] = await trx('checkin_lists')
         .insert({ ...columns, event_id: event.id })
@@ -123,7 +108,8 @@ export class CheckinService {
       await this.row(trx, event, id);
       const { limit_products: products, ...columns } = changes;
       await updateRow(trx, 'checkin_lists', { id, event_id: event.id }, columns);
-      if (products) await replaceProducts(trx, id, await this.checkProducts(trx, event, products));
+      if (products)
+        await replaceProducts(trx, id, await requireEventItems(trx, event.id, products, 'limit_products'));
     });
     return this.get(event, id);
   }

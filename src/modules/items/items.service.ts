@@ -64,6 +64,24 @@ export type ItemResource = ReturnType<typeof itemResource>;
 
 const invalidPk = (id: number) => `Invalid pk "${id}" - object does not exist.`;
 
+/** Item ids a client sent for `field`, deduplicated; every one must be the event's, else DRF's invalid-pk errors. */
+export async function requireEventItems(
+  db: Db | Knex.Transaction,
+  eventId: number,
+  itemIds: number[],
+  field: string,
+): Promise<number[]> {
+  const unique = [...new Set(itemIds)];
+  const found: { id: number }[] = await db('items')
+    .where('event_id', eventId)
+    .whereIn('id', unique)
+    .select('id');
+  const known = new Set(found.map((row) => row.id));
+  const missing = unique.filter((id) => !known.has(id));
+  if (missing.length > 0) throw new ValidationError({ [field]: missing.map(invalidPk) });
+  return unique;
+}
+
 /** Item categories of one event. */
 export class CategoriesService {
   constructor(private readonly db: Db) {}

@@ -4,6 +4,7 @@ import { NotFound, PermissionDenied, ValidationError } from '../../shared/errors
 import { randomToken } from '../../shared/ids';
 import type { EventRow } from '../access/access.service';
 import { updateRow } from '../items/items.repository';
+import { requireEventItems } from '../items/items.service';
 import {
   itemsOf,
   optionsOf,
@@ -68,21 +69,6 @@ export class QuestionsService {
     return resource!;
   }
 
-  private async checkItems(trx: Knex.Transaction, event: EventRow, itemIds: number[]): Promise<number[]> {
-    const unique = [...new Set(itemIds)];
-    const found: { id: number }[] = await trx('items')
-      .where('event_id', event.id)
-      .whereIn('id', unique)
-      .select('id');
-    const known = new Set(found.map((row) => row.id));
-    const missing = unique.filter((id) => !known.has(id));
-    if (missing.length > 0)
-      throw new ValidationError({
-        items: missing.map((id) => `Invalid pk "${id}" - object does not exist.`),
-      });
-    return unique;
-  }
-
   private async write<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
     try {
       return await this.db.transaction(work);
@@ -98,7 +84,7 @@ export class QuestionsService {
 
   async create(event: EventRow, input: QuestionInput): Promise<QuestionResource> {
     const id = await this.write(async (trx) => {
-      const items = await this.checkItems(trx, event, input.items);
+      const items = await requireEventItems(trx, event.id, input.items, 'items');
       const { items: _items, options, identifier, ...columns } = input;
       const [row] = await trx('questions')
         .insert({
@@ -137,7 +123,7 @@ export class QuestionsService {
     await this.write(async (trx) => {
       const { items, options: _options, ...columns } = changes;
       await updateRow(trx, 'questions', { id, event_id: event.id }, columns);
-      if (items) await replaceQuestionItems(trx, id, await this.checkItems(trx, event, items));
+      if (items) await replaceQuestionItems(trx, id, await requireEventItems(trx, event.id, items, 'items'));
     });
     return this.get(event, id);
   }

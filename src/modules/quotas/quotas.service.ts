@@ -4,6 +4,7 @@ import { NotFound, ValidationError } from '../../shared/errors';
 import type { EventRow } from '../access/access.service';
 import { updateRow } from '../items/items.repository';
 import { itemsWithVariations } from '../items/items.repository';
+import { requireEventItems } from '../items/items.service';
 import {
   countUsage,
   lockQuotas,
@@ -140,12 +141,8 @@ export class QuotasService {
 
   /** Items must be the event's; variations must belong to listed items, and items with variations need some. */
   private async checkMembers(trx: Knex.Transaction, event: EventRow, items: number[], variations: number[]) {
+    await requireEventItems(trx, event.id, items, 'items');
     const found = await itemsWithVariations(trx, event.id, items);
-    const missing = [...new Set(items)].filter((id) => !found.has(id));
-    if (missing.length > 0)
-      throw new ValidationError({
-        items: missing.map((id) => `Invalid pk "${id}" - object does not exist.`),
-      });
     const variationOwners = new Map<number, number>();
     for (const item of found.values()) for (const v of item.variations) variationOwners.set(v.id, item.id);
     if (variations.some((id) => !variationOwners.has(id)))
