@@ -159,6 +159,42 @@ describe('questions/', () => {
     expect((await f.call('delete', `/questions/${id}/`)).status).toBe(204);
   });
 
+  test('options have their own nested endpoint; PATCH of the question cannot change them', async () => {
+    const question = (
+      await f.call('post', '/questions/', {
+        question: 'Size',
+        type: 'C',
+        options: [{ answer: 'S', identifier: 'S' }],
+      })
+    ).body;
+    const refused = await f.call('patch', `/questions/${question.id}/`, { options: [] });
+    expect(refused.body).toEqual({
+      options: ['Updating options via PATCH/PUT is not supported. Please use the dedicated nested endpoint.'],
+    });
+    const created = await f.call('post', `/questions/${question.id}/options/`, {
+      answer: { en: 'L' },
+      identifier: 'L',
+      position: 1,
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({
+      id: expect.any(Number),
+      identifier: 'L',
+      answer: { en: 'L' },
+      position: 1,
+    });
+    const patched = await f.call('patch', `/questions/${question.id}/options/${created.body.id}/`, {
+      answer: 'XL',
+    });
+    expect(patched.body).toEqual({ ...created.body, answer: { en: 'XL' } });
+    const list = await f.call('get', `/questions/${question.id}/options/`);
+    expect(list.body.results.map((o: { identifier: string }) => o.identifier)).toEqual(['S', 'L']);
+    expect((await f.call('delete', `/questions/${question.id}/options/${created.body.id}/`)).status).toBe(
+      204,
+    );
+    expect((await f.call('get', `/questions/999999999/options/`)).status).toBe(404);
+  });
+
   test('an unknown type and a duplicate identifier are refused', async () => {
     const badType = await f.call('post', '/questions/', { question: 'Q', type: 'Z' });
     expect(badType.status).toBe(400);

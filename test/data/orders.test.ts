@@ -235,6 +235,48 @@ describe('POST orders/', () => {
     expect((await f.call('get', `/orders/${order.code.toLowerCase()}/`)).body.code).toBe(order.code);
   });
 
+  test('takes payments as given and a code of its own; a taken code is refused', async () => {
+    const body = {
+      code: 'MYCODE1',
+      status: 'p',
+      positions: [{ item: shirt.id, variation: shirt.variations[0]!.id, price: '18.50' }],
+      payments: [
+        {
+          provider: 'stripe',
+          state: 'confirmed',
+          amount: '10.00',
+          payment_date: '2030-01-02T03:04:05Z',
+          info: { id: 'ch_1' },
+        },
+        { provider: 'giftcard', state: 'confirmed', amount: '8.50' },
+      ],
+    };
+    const res = await f.call('post', '/orders/', body);
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      code: 'MYCODE1',
+      status: 'p',
+      total: '18.50',
+      payment_date: '2030-01-02',
+    });
+    expect(res.body.payments).toEqual([
+      expect.objectContaining({ local_id: 1, provider: 'stripe', amount: '10.00', details: { id: 'ch_1' } }),
+      expect.objectContaining({ local_id: 2, provider: 'giftcard', amount: '8.50' }),
+    ]);
+    const again = await f.call('post', '/orders/', body);
+    expect(again.status).toBe(400);
+    expect(again.body).toEqual({ code: ['This order code is already in use.'] });
+  });
+
+  test('refuses an unknown country in the invoice address', async () => {
+    const res = await f.call('post', '/orders/', {
+      invoice_address: { country: 'XX' },
+      positions: [{ item: shirt.id, variation: shirt.variations[0]!.id }],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ invoice_address: { country: ['"XX" is not a valid choice.'] } });
+  });
+
   test.each([
     [
       'an unknown item',

@@ -1,11 +1,7 @@
 import { Router } from 'express';
 import type { Config } from '../../config';
-import { eventAccessOf } from '../../http/context';
-import { idParam, mountEventResource } from '../../http/event-resource';
-import { paginate } from '../../http/pagination';
-import { resource } from '../../http/routes';
+import { mountEventResource, mountNestedResource } from '../../http/event-resource';
 import type { Scopes } from '../../http/scope';
-import { parseOrThrow } from '../../http/validate';
 import type { Db } from '../../platform/db';
 import type { ItemRow, VariationRow } from './items.repository';
 import {
@@ -16,7 +12,7 @@ import {
   VariationInput,
   VariationPatch,
 } from './items.schemas';
-import { CategoriesService, categoryResource, ItemsService, variationResource } from './items.service';
+import { CategoriesService, categoryResource, ItemsService } from './items.service';
 
 /** categories/, items/ and items/{id}/variations/: readable with event access, changed with can_change_items. */
 export function itemsRouter(deps: { config: Config; scopes: Scopes; db: Db }): Router {
@@ -47,50 +43,22 @@ export function itemsRouter(deps: { config: Config; scopes: Scopes; db: Db }): R
     remove: (event, id) => items.remove(event, id),
   });
 
-  const variationsPath = '/organizers/:organizer/events/:event/items/:item/variations/';
-  resource(router, variationsPath, {
-    get: [
-      guard,
-      async (req, res) => {
-        const { item, query } = await items.variations(eventAccessOf(res).event, idParam(req, 'item'));
-        res.json(
-          await paginate<VariationRow, unknown>(req, deps.config.SITE_URL, query, (rows) =>
-            rows.map((row) => variationResource(row, item)),
-          ),
-        );
-      },
-    ],
-    post: [
-      guard,
-      async (req, res) => {
-        const input = parseOrThrow(VariationInput, req.body ?? {});
-        res
-          .status(201)
-          .json(await items.createVariation(eventAccessOf(res).event, idParam(req, 'item'), input));
-      },
-    ],
-  });
-  resource(router, `${variationsPath}:id/`, {
-    get: [
-      guard,
-      async (req, res) =>
-        void res.json(await items.variation(eventAccessOf(res).event, idParam(req, 'item'), idParam(req))),
-    ],
-    patch: [
-      guard,
-      async (req, res) => {
-        const changes = parseOrThrow(VariationPatch, req.body ?? {});
-        const event = eventAccessOf(res).event;
-        res.json(await items.updateVariation(event, idParam(req, 'item'), idParam(req), changes));
-      },
-    ],
-    delete: [
-      guard,
-      async (req, res) => {
-        await items.removeVariation(eventAccessOf(res).event, idParam(req, 'item'), idParam(req));
-        res.status(204).end();
-      },
-    ],
+  mountNestedResource(router, deps.config.SITE_URL, {
+    path: '/items/:parent/variations/',
+    guard,
+    checkScope: ({ event, parent }) => items.checkItem(event, parent),
+    list: ({ parent }) => items.variations(parent),
+    toResources: ({ event, parent }, rows: VariationRow[]) => items.variationResources(event, parent, rows),
+    get: ({ event, parent }, id) => items.variation(event, parent, id),
+    create: {
+      schema: VariationInput,
+      run: ({ event, parent }, input) => items.createVariation(event, parent, input),
+    },
+    update: {
+      schema: VariationPatch,
+      run: ({ event, parent }, id, input) => items.updateVariation(event, parent, id, input),
+    },
+    remove: ({ event, parent }, id) => items.removeVariation(event, parent, id),
   });
   return router;
 }

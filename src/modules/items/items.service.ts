@@ -200,9 +200,17 @@ export class ItemsService {
   }
 
   /** Nested variations: the item must be one of the event's, else 404. */
-  async variations(event: EventRow, itemId: number) {
+  async checkItem(event: EventRow, itemId: number): Promise<void> {
+    await this.row(this.db, event, itemId);
+  }
+
+  variations(itemId: number): Knex.QueryBuilder {
+    return this.db('item_variations').where('item_id', itemId).orderBy(['position', 'id']);
+  }
+
+  async variationResources(event: EventRow, itemId: number, rows: VariationRow[]) {
     const item = await this.row(this.db, event, itemId);
-    return { item, query: this.db('item_variations').where('item_id', itemId).orderBy(['position', 'id']) };
+    return rows.map((row) => variationResource(row, item));
   }
 
   async variation(event: EventRow, itemId: number, id: number) {

@@ -33,6 +33,10 @@ export const OptionInput = z.object({
   position: z.number().int().min(0).optional(),
 });
 
+export type OptionInput = z.infer<typeof OptionInput>;
+export const OptionPatch = patchOf(OptionInput);
+export type OptionPatch = z.infer<typeof OptionPatch>;
+
 export const QuestionInput = z.object({
   question: I18nString,
   help_text: I18nOptional.default({}),

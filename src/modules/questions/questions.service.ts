@@ -13,7 +13,7 @@ import {
   type OptionRow,
   type QuestionRow,
 } from './questions.repository';
-import type { QuestionInput, QuestionPatch } from './questions.schemas';
+import type { OptionInput, OptionPatch, QuestionInput, QuestionPatch } from './questions.schemas';
 
 const IDENTIFIER_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ3789';
 
@@ -135,6 +135,56 @@ export class QuestionsService {
     } catch (error) {
       if (isForeignKeyViolation(error))
         throw new PermissionDenied('This question cannot be deleted because it has already been answered.');
+      throw error;
+    }
+  }
+
+  /** Nested options: the question must be one of the event's, else 404. */
+  async checkQuestion(event: EventRow, questionId: number): Promise<void> {
+    await this.get(event, questionId);
+  }
+
+  options(questionId: number): Knex.QueryBuilder {
+    return this.db('question_options').where('question_id', questionId).orderBy(['position', 'id']);
+  }
+
+  async option(event: EventRow, questionId: number, id: number) {
+    await this.get(event, questionId);
+    const row: OptionRow | undefined = await this.db('question_options')
+      .where({ question_id: questionId, id })
+      .first();
+    if (!row) throw new NotFound();
+    return optionResource(row);
+  }
+
+  async createOption(event: EventRow, questionId: number, input: OptionInput) {
+    await this.get(event, questionId);
+    const [row] = await this.db('question_options')
+      .insert({
+        question_id: questionId,
+        identifier: input.identifier ?? generatedIdentifier(),
+        answer: JSON.stringify(input.answer),
+        position: input.position ?? 0,
+      })
+      .returning('id');
+    return this.option(event, questionId, (row as { id: number }).id);
+  }
+
+  async updateOption(event: EventRow, questionId: number, id: number, changes: OptionPatch) {
+    await this.option(event, questionId, id);
+    await updateRow(this.db, 'question_options', { id, question_id: questionId }, changes);
+    return this.option(event, questionId, id);
+  }
+
+  async removeOption(event: EventRow, questionId: number, id: number): Promise<void> {
+    await this.option(event, questionId, id);
+    try {
+      await this.db('question_options').where({ id, question_id: questionId }).delete();
+    } catch (error) {
+      if (isForeignKeyViolation(error))
+        throw new PermissionDenied(
+          'This option cannot be deleted because it has already been chosen in an answer.',
+        );
       throw error;
     }
   }
