@@ -32,9 +32,20 @@ export const Datetime = z
     (value) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value),
     'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].',
   )
-  .transform((value) => new Date(value));
+  .transform((value) => new Date(value))
+  .refine((date) => !Number.isNaN(date.getTime()), 'Datetime has wrong format.');
 
 export const Pk = z.number().int().positive();
+
+/** Integers stored in Postgres `integer` columns (positions, sizes, priorities). */
+export const Int32 = z.number().int().min(-2_147_483_648).max(2_147_483_647);
+export const Position = Int32.min(0);
+
+/** A tax rate in percent, as numeric(10,2) holds it. */
+export const TaxRate = Decimal.refine(
+  (value) => Number(value) >= 0 && Number(value) < 100,
+  'Invalid tax rate.',
+);
 export const PkList = z.array(Pk);
 
 /** Query-string booleans as DRF's filters read them. */

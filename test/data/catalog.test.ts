@@ -36,6 +36,14 @@ describe('categories/', () => {
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ name: ['This field is required.'] });
   });
+
+  test('values the database could not hold are refused with 400, never a 500', async () => {
+    const res = await f.call('post', '/categories/', { name: 'Big', position: 2 ** 40 });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ position: ['Ensure this value is less than or equal to 2147483647.'] });
+    const price = await f.call('post', '/items/', { name: 'X', default_price: '1e30' });
+    expect(price.body).toEqual({ default_price: ['A valid number is required.'] });
+  });
 });
 
 describe('items/', () => {

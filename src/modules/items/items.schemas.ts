@@ -1,10 +1,18 @@
 import { z } from 'zod';
-import { Decimal, I18nOptional, I18nString, NonNegativeDecimal, patchOf, Pk } from '../../http/fields';
+import {
+  I18nOptional,
+  I18nString,
+  NonNegativeDecimal,
+  patchOf,
+  Pk,
+  Position,
+  TaxRate,
+} from '../../http/fields';
 
 export const CategoryInput = z.object({
   name: I18nString,
   description: I18nOptional.default({}),
-  position: z.number().int().min(0).default(0),
+  position: Position.default(0),
   is_addon: z.boolean().default(false),
 });
 export type CategoryInput = z.infer<typeof CategoryInput>;
@@ -15,13 +23,11 @@ export const VariationInput = z.object({
   value: I18nString,
   default_price: NonNegativeDecimal.nullable().default(null),
   active: z.boolean().default(true),
-  position: z.number().int().min(0).default(0),
+  position: Position.default(0),
 });
 export type VariationInput = z.infer<typeof VariationInput>;
 export const VariationPatch = patchOf(VariationInput);
 export type VariationPatch = z.infer<typeof VariationPatch>;
-
-const TaxRate = Decimal.refine((value) => Number(value) >= 0 && Number(value) < 100, 'Invalid tax rate.');
 
 export const ItemInput = z.object({
   name: I18nString,
@@ -31,7 +37,7 @@ export const ItemInput = z.object({
   tax_rate: TaxRate.default('0.00'),
   admission: z.boolean().default(true),
   active: z.boolean().default(true),
-  position: z.number().int().min(0).default(0),
+  position: Position.default(0),
   variations: z.array(VariationInput).default([]),
 });
 export type ItemInput = z.infer<typeof ItemInput>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Datetime, Decimal, NonNegativeDecimal, Pk, PkList } from '../../http/fields';
+import { Datetime, Decimal, NonNegativeDecimal, Pk, PkList, Position, TaxRate } from '../../http/fields';
 import { isCountryCode } from '../questions/answers';
 
 const Email = z
@@ -36,7 +36,7 @@ export const AnswerCreate = z.object({
 });
 
 export const PositionCreate = z.object({
-  positionid: z.number().int().min(1).optional(),
+  positionid: Position.min(1).optional(),
   item: Pk,
   variation: Pk.nullable().default(null),
   price: Decimal.nullable().default(null),
@@ -50,7 +50,7 @@ export const PositionCreate = z.object({
   country: Country.nullable().default(null),
   state: text(255).nullable().default(null),
   secret: z.string().trim().min(1).max(255).optional(),
-  addon_to: z.number().int().min(1).nullable().default(null),
+  addon_to: Position.min(1).nullable().default(null),
   answers: z.array(AnswerCreate).default([]),
   valid_from: Datetime.nullable().default(null),
   valid_until: Datetime.nullable().default(null),
@@ -61,7 +61,7 @@ export const FeeCreate = z.object({
   fee_type: z.enum(FEE_TYPES),
   value: Decimal,
   description: text(190).default(''),
-  tax_rate: Decimal.default('0.00'),
+  tax_rate: TaxRate.default('0.00'),
 });
 
 export const InvoiceAddressCreate = z.object({

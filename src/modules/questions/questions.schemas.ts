@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { I18nOptional, I18nString, patchOf, PkList } from '../../http/fields';
+import { I18nOptional, I18nString, patchOf, PkList, Position } from '../../http/fields';
 
 /** pretix's question type codes. */
 export const QUESTION_TYPES = [
@@ -30,7 +30,7 @@ const Identifier = z
 export const OptionInput = z.object({
   answer: I18nString,
   identifier: Identifier.optional(),
-  position: z.number().int().min(0).optional(),
+  position: Position.optional(),
 });
 
 export type OptionInput = z.infer<typeof OptionInput>;
@@ -42,7 +42,7 @@ export const QuestionInput = z.object({
   help_text: I18nOptional.default({}),
   type: z.enum(QUESTION_TYPES),
   required: z.boolean().default(false),
-  position: z.number().int().min(0).default(0),
+  position: Position.default(0),
   identifier: Identifier.optional(),
   items: PkList.default([]),
   options: z.array(OptionInput).default([]),

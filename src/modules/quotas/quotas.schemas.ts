@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { patchOf, PkList } from '../../http/fields';
+import { patchOf, PkList, Position } from '../../http/fields';
 
 export const QuotaInput = z.object({
   name: z.string().trim().min(1).max(200),
-  size: z.number().int().min(0).nullable(),
+  size: Position.nullable(),
   items: PkList.default([]),
   variations: PkList.default([]),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Pk } from '../../http/fields';
+import { Int32, Pk } from '../../http/fields';
 
 export const WaitingListInput = z.object({
   item: Pk,
@@ -13,6 +13,6 @@ export const WaitingListInput = z.object({
   name_parts: z.record(z.string(), z.string()).nullable().default(null),
   phone: z.string().max(50).nullable().default(null),
   locale: z.string().trim().min(2).max(32).default('en'),
-  priority: z.number().int().default(0),
+  priority: Int32.default(0),
 });
 export type WaitingListInput = z.infer<typeof WaitingListInput>;
