@@ -95,7 +95,7 @@ const demo: CliCommand = {
     ];
     process.stderr.write(
       `\nDemo ready. Start the API with \`npm start\`, then try:\n\n  ${curl.join('\n  ')}\n\n` +
-        `Web login (for OAuth): ${DEMO_USER.email} / ${DEMO_USER.password}\n\n`,
+        `Demo user: ${DEMO_USER.email} / ${DEMO_USER.password}\n\n`,
     );
     return { organizer: 'demo', event: 'democon', user: DEMO_USER.email, token, curl, seeded: summary };
   },
