@@ -15,6 +15,7 @@ import { bearerAuthenticator } from './modules/oauth/bearer-authenticator';
 import { oauthRouter } from './modules/oauth/oauth.routes';
 import { organizersRouter } from './modules/organizers/organizers.routes';
 import { teamsRouter } from './modules/teams/teams.routes';
+import { ticketingRouter } from './modules/ticketing.routes';
 import { TeamsService } from './modules/teams/teams.service';
 import { teamTokenAuthenticator } from './modules/teams/token-authenticator';
 import type { Db } from './platform/db';
@@ -60,6 +61,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v1', organizersRouter({ config, access, scopes }));
   app.use('/api/v1', teamsRouter({ config, scopes, teams }));
   app.use('/api/v1', eventsApi({ config, db, access, scopes }));
+  app.use('/api/v1', ticketingRouter({ config, scopes, db }));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

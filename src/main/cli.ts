@@ -2,12 +2,13 @@ import { accountCommands } from '../cli/accounts.commands';
 import { CliUsageError, parseCommandArgs, type CliCommand } from '../cli/command';
 import { oauthCommands } from '../cli/oauth.commands';
 import { userCommands } from '../cli/users.commands';
+import { demoCommands } from '../cli/demo.commands';
 import { ConfigError, loadConfig } from '../config';
 import { ValidationError } from '../shared/errors';
 import { createRuntime } from './runtime';
 
 /** The one explicit list of CLI commands. */
-const COMMANDS: CliCommand[] = [...accountCommands, ...userCommands, ...oauthCommands];
+const COMMANDS: CliCommand[] = [...accountCommands, ...userCommands, ...oauthCommands, ...demoCommands];
 
 function usage(): string {
   return [

@@ -4,6 +4,7 @@ import { makeEvent, makeOrganizer, makeTeamWithToken, makeUser } from '../suppor
 
 let ctx: TestContext;
 let base: string;
+let organizerId: number;
 let admin: string;
 let eventSlug: string;
 
@@ -26,6 +27,7 @@ const FLAGS_OFF = {
 beforeAll(async () => {
   ctx = createTestContext();
   const organizer = await makeOrganizer(ctx.runtime.db);
+  organizerId = organizer.id;
   base = `/api/v1/organizers/${organizer.slug}/teams/`;
   eventSlug = (await makeEvent(ctx.runtime.db, organizer.id)).slug;
   ({ authorization: admin } = await makeTeamWithToken(ctx.runtime.db, organizer.id, {
@@ -65,11 +67,19 @@ describe('teams', () => {
     [{ name: 'x', limit_events: ['nope'] }, { limit_events: ['Object with slug=nope does not exist.'] }],
     [{ name: 'x'.repeat(191) }, { name: ['Ensure this field has no more than 190 characters.'] }],
   ])('invalid body %j answers 400 %j and writes nothing', async (body, errors) => {
-    const before = await ctx.runtime.db('teams').count({ n: '*' }).first();
+    const before = await ctx.runtime
+      .db('teams')
+      .where({ organizer_id: organizerId })
+      .count({ n: '*' })
+      .first();
     const res = await request(ctx.app).post(base).set('Authorization', admin).send(body);
     expect(res.status).toBe(400);
     expect(res.body).toEqual(errors);
-    const after = await ctx.runtime.db('teams').count({ n: '*' }).first();
+    const after = await ctx.runtime
+      .db('teams')
+      .where({ organizer_id: organizerId })
+      .count({ n: '*' })
+      .first();
     expect(after).toEqual(before);
   });
 
