@@ -2,15 +2,15 @@ import request from 'supertest';
 import { createTestContext, type TestContext } from '../support/app';
 import { makeTeamWithToken, makeUser, uniqueSlug } from '../support/factories';
 import { PERMISSION_FLAGS, type Permission } from '../../src/modules/access/permissions';
-import { makeDummy, userAuthenticator } from './fixtures';
+import { makeDummy } from './fixtures';
+import { issueAccessToken } from '../support/oauth-tokens';
 
 let ctx: TestContext;
-const users = userAuthenticator();
 const db = () => ctx.runtime.db;
 let dummy: Awaited<ReturnType<typeof makeDummy>>;
 
 beforeAll(async () => {
-  ctx = createTestContext({}, { authenticators: [users] });
+  ctx = createTestContext();
   dummy = await makeDummy(db());
   const source = dummy.event.id;
   await db()('events')
@@ -293,7 +293,13 @@ describe('?clone_from=<org>/<event> across organizers, as a user (cases 8–10)'
     if (sourceRights)
       await makeTeamWithToken(db(), dummy.organizer.id, { permissions: sourceRights, members: [user.email] });
     await makeTeamWithToken(db(), target.organizer.id, { permissions: 'all', members: [user.email] });
-    return { target, authorization: users.grant(user.id, [dummy.organizer.id, target.organizer.id]) };
+    return {
+      target,
+      authorization: await issueAccessToken(ctx.runtime.db, user.id, [
+        dummy.organizer.id,
+        target.organizer.id,
+      ]),
+    };
   };
   const cloneInto = (target: { organizer: { slug: string } }, source: string) =>
     `/api/v1/organizers/${target.organizer.slug}/events/?clone_from=${dummy.organizer.slug}/${source}`;

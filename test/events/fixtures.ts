@@ -1,5 +1,3 @@
-import type { Authenticator } from '../../src/http/authenticate';
-import type { OAuthUserPrincipal } from '../../src/modules/access/principal';
 import type { Db } from '../../src/platform/db';
 import { makeOrganizer, makeTeamWithToken, uniqueSlug, type TeamOptions } from '../support/factories';
 
@@ -69,33 +67,5 @@ export function expectedDummy(organizerSlug: string, eventSlug: string) {
     limit_sales_channels: [],
     public_url: `http://tixport.test/${organizerSlug}/${eventSlug}/`,
     sales_channels: ['pretixpos', 'resellers', 'web'],
-  };
-}
-
-/**
- * Bearer credentials for user principals: tixport's OAuth flow is built elsewhere, so the tests hand out
- * user principals directly (real users and teams in the database, only the grant is skipped).
- */
-export function userAuthenticator(): Authenticator & {
-  grant(userId: number, organizerIds: number[]): string;
-} {
-  const principals = new Map<string, OAuthUserPrincipal>();
-  return {
-    scheme: 'bearer',
-    async authenticate(credentials) {
-      return principals.get(credentials) ?? null;
-    },
-    grant(userId, organizerIds) {
-      const secret = uniqueSlug('bearer');
-      principals.set(secret, {
-        kind: 'oauth_user',
-        key: `test-user:${secret}`,
-        userId,
-        grantId: 0,
-        scopes: new Set(['read', 'write']),
-        organizerIds,
-      });
-      return `Bearer ${secret}`;
-    },
   };
 }
