@@ -83,19 +83,24 @@ describe('X-Idempotency-Key', () => {
       .set('X-Idempotency-Key', 'k-busy')
       .send({ name: 'Slow' })
       .then((r) => r);
-    const deadline = Date.now() + 5000;
-    let duplicate;
-    do {
-      duplicate = await request(ctx.app)
+    try {
+      // Wait until the first request holds the key (it is then blocked on the lock), then send the duplicate.
+      const deadline = Date.now() + 10_000;
+      while (!(await ctx.runtime.db('idempotency_keys').where({ key: 'k-busy', locked: true }).first())) {
+        if (Date.now() > deadline) throw new Error('the first request never claimed its key');
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const duplicate = await request(ctx.app)
         .post(teamsUrl)
         .set('Authorization', authorization)
         .set('X-Idempotency-Key', 'k-busy')
         .send({ name: 'Slow' });
-    } while (duplicate.status !== 409 && Date.now() < deadline);
-    expect(duplicate.status).toBe(409);
-    expect(duplicate.headers['retry-after']).toBe('5');
-    expect(duplicate.body).toEqual({ detail: 'Concurrent request with idempotency key.' });
-    await trx.commit();
+      expect(duplicate.status).toBe(409);
+      expect(duplicate.headers['retry-after']).toBe('5');
+      expect(duplicate.body).toEqual({ detail: 'Concurrent request with idempotency key.' });
+    } finally {
+      await trx.commit();
+    }
     expect((await first).status).toBe(201);
     expect(await teamsNamed('Slow')).toHaveLength(1);
   });
