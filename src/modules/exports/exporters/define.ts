@@ -138,8 +138,11 @@ export interface ExporterDefinition<F extends InputFields> {
   permission?: Permission;
   /** The exporter's own inputs in pretix's order (without `_format`, `all_events`, `events`). */
   input: F;
-  /** pretix's file name without extension, e.g. `${ctx.slug}_orders`. */
-  filename(ctx: ExportContext<ResolvedInput<F>>): string;
+  /**
+   * pretix's file name without extension, e.g. `${ctx.slug}_orders`. May read the snapshot (`ctx.db`), e.g. for
+   * the check-in list's name in `<slug>_checkin_<list>`; the pipeline awaits it.
+   */
+  filename(ctx: ExportContext<ResolvedInput<F>>): string | Promise<string>;
   output: ExporterOutput<ResolvedInput<F>>;
 }
 
