@@ -1,5 +1,6 @@
 import type { Exporter } from './define';
 import { mailaddrsEvent, mailaddrsOrganizer } from './mailaddrs';
+import { paymentlistEvent, paymentlistOrganizer } from './paymentlist';
 import { waitinglistEvent, waitinglistOrganizer } from './waitinglist';
 
 /**
@@ -9,6 +10,8 @@ import { waitinglistEvent, waitinglistOrganizer } from './waitinglist';
 export const EXPORTERS: readonly Exporter[] = [
   mailaddrsEvent,
   mailaddrsOrganizer,
+  paymentlistEvent,
+  paymentlistOrganizer,
   waitinglistEvent,
   waitinglistOrganizer,
 ];
