@@ -1,6 +1,7 @@
 import type { Exporter } from './define';
 import { mailaddrsEvent, mailaddrsOrganizer } from './mailaddrs';
 import { paymentlistEvent, paymentlistOrganizer } from './paymentlist';
+import { quotalist } from './quotalist';
 import { waitinglistEvent, waitinglistOrganizer } from './waitinglist';
 
 /**
@@ -12,6 +13,7 @@ export const EXPORTERS: readonly Exporter[] = [
   mailaddrsOrganizer,
   paymentlistEvent,
   paymentlistOrganizer,
+  quotalist,
   waitinglistEvent,
   waitinglistOrganizer,
 ];
