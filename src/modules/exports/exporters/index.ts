@@ -1,4 +1,6 @@
 import type { Exporter } from './define';
+import { eventdata } from './eventdata';
+import { itemdata } from './itemdata';
 import { mailaddrsEvent, mailaddrsOrganizer } from './mailaddrs';
 import { paymentlistEvent, paymentlistOrganizer } from './paymentlist';
 import { quotalist } from './quotalist';
@@ -11,11 +13,13 @@ import { waitinglistEvent, waitinglistOrganizer } from './waitinglist';
 export const EXPORTERS: readonly Exporter[] = [
   mailaddrsEvent,
   mailaddrsOrganizer,
+  itemdata,
   paymentlistEvent,
   paymentlistOrganizer,
   quotalist,
   waitinglistEvent,
   waitinglistOrganizer,
+  eventdata,
 ];
 
 export function findExporter(scope: 'event' | 'organizer', identifier: string): Exporter | undefined {
