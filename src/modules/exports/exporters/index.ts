@@ -1,3 +1,4 @@
+import { checkinlist } from './checkinlist';
 import type { Exporter } from './define';
 import { eventdata } from './eventdata';
 import { itemdata } from './itemdata';
@@ -17,6 +18,7 @@ export const EXPORTERS: readonly Exporter[] = [
   paymentlistEvent,
   paymentlistOrganizer,
   quotalist,
+  checkinlist,
   waitinglistEvent,
   waitinglistOrganizer,
   eventdata,
