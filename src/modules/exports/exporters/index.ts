@@ -2,6 +2,7 @@ import { checkinlist } from './checkinlist';
 import type { Exporter } from './define';
 import { eventdata } from './eventdata';
 import { itemdata } from './itemdata';
+import { json } from './json';
 import { mailaddrsEvent, mailaddrsOrganizer } from './mailaddrs';
 import { paymentlistEvent, paymentlistOrganizer } from './paymentlist';
 import { quotalist } from './quotalist';
@@ -14,6 +15,7 @@ import { waitinglistEvent, waitinglistOrganizer } from './waitinglist';
 export const EXPORTERS: readonly Exporter[] = [
   mailaddrsEvent,
   mailaddrsOrganizer,
+  json,
   itemdata,
   paymentlistEvent,
   paymentlistOrganizer,
