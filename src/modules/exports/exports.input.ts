@@ -92,11 +92,21 @@ export async function normaliseInput(
     });
   }
 
-  const shape = Object.fromEntries(
-    exporter.fields.map(([name, field]) => [name, field.required ? field.schema : field.schema.optional()]),
-  );
+  const missing: FieldErrors = {};
+  for (const [name, field] of exporter.fields)
+    if (field.required && data[name] === undefined) missing[name] = ['This field is required.'];
+  const shape = Object.fromEntries(exporter.fields.map(([name, field]) => [name, field.schema.optional()]));
   const parsed = z.object(shape).safeParse(data);
-  if (!parsed.success) throw new ValidationError(flattenFieldErrors(toFieldErrors(parsed.error, data)));
+  const invalid = parsed.success ? {} : flattenFieldErrors(toFieldErrors(parsed.error, data));
+  if (!parsed.success || Object.keys(missing).length > 0) {
+    // In declaration order, as DRF reports serializer fields.
+    const errors: FieldErrors = {};
+    for (const [name] of exporter.fields) {
+      const messages = missing[name] ?? invalid[name];
+      if (messages) errors[name] = messages;
+    }
+    throw new ValidationError(errors);
+  }
   const values = parsed.data as Record<string, unknown>;
 
   const input: Record<string, unknown> = {};
