@@ -28,7 +28,8 @@ export function columnExpression(column: Column, mode: SelectMode): string {
     case 'integer':
       return `${x}::bigint`;
     case 'decimal':
-      return mode === 'typed' ? `${x}::float8` : `${x}::numeric::text`;
+      // Money and rates keep two decimals in CSV ("0.00", as pretix formats them).
+      return mode === 'typed' ? `${x}::float8` : `round(${x}::numeric, 2)::text`;
     case 'datetime':
       // The export transaction's TimeZone is the exporter's, so to_char() gives local wall-clock time.
       return mode === 'typed'
