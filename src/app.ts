@@ -8,6 +8,7 @@ import { requestContext } from './http/request-context';
 import { createScopes } from './http/scope';
 import { trailingSlash } from './http/trailing-slash';
 import { AccessService } from './modules/access/access.service';
+import { exportsRouter } from './modules/exports/exports.routes';
 import { healthRouter } from './modules/health/health.routes';
 import { versionRouter } from './modules/health/version.routes';
 import { organizersRouter } from './modules/organizers/organizers.routes';
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(versionRouter());
   app.use('/api/v1', organizersRouter({ config, access, scopes }));
   app.use('/api/v1', teamsRouter({ config, scopes, teams }));
+  app.use('/api/v1', exportsRouter({ ...deps, access, scopes }));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

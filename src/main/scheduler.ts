@@ -1,4 +1,6 @@
 import type { Config } from '../config';
+import { startExportsCleanup } from '../modules/exports/exports.jobs';
+import { createStorage } from '../platform/storage';
 import { createRuntime, runMain, type Runtime, type Stoppable } from './runtime';
 
 /**
@@ -7,6 +9,7 @@ import { createRuntime, runMain, type Runtime, type Stoppable } from './runtime'
  */
 export async function startScheduler(runtime: Runtime): Promise<Stoppable> {
   const ticks: Stoppable[] = [];
+  ticks.push(startExportsCleanup({ ...runtime, storage: createStorage(runtime.config) }));
   await runtime.redis.ping();
   runtime.logger.info({ ticks: ticks.length }, 'scheduler started');
   return {

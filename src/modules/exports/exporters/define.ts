@@ -121,6 +121,9 @@ export interface ExportContext<I = Record<string, unknown>> {
   progress(fraction: number): Promise<void>;
 }
 
+/** The context as the pipeline handles it, for any exporter. */
+export type AnyExportContext = ExportContext<ResolvedInput<InputFields>>;
+
 /** An expected failure whose message the client may see (410 `{"status": "failed", "message": …}`). */
 export class ExportError extends Error {}
 

@@ -4,6 +4,7 @@ import { eventdata } from './eventdata';
 import { itemdata } from './itemdata';
 import { json } from './json';
 import { mailaddrsEvent, mailaddrsOrganizer } from './mailaddrs';
+import { orderlistEvent, orderlistOrganizer } from './orderlist';
 import { paymentlistEvent, paymentlistOrganizer } from './paymentlist';
 import { quotalist } from './quotalist';
 import { waitinglistEvent, waitinglistOrganizer } from './waitinglist';
@@ -15,6 +16,8 @@ import { waitinglistEvent, waitinglistOrganizer } from './waitinglist';
 export const EXPORTERS: readonly Exporter[] = [
   mailaddrsEvent,
   mailaddrsOrganizer,
+  orderlistEvent,
+  orderlistOrganizer,
   json,
   itemdata,
   paymentlistEvent,
