@@ -42,7 +42,7 @@ beforeAll(async () => {
     payment_date: '2030-01-12T10:00:00Z',
   });
   await seed.payment(order.id, 2, {
-    provider: 'stripe',
+    provider: 'acme_pay',
     state: 'failed',
     amount: '100.00',
     created: '2030-01-09T10:00:00Z',
@@ -163,7 +163,7 @@ describe('paymentlist (event level)', () => {
     expect(
       keyed(result).map((r) => [r['Payment ID'], r['Status'], r['Payment method'], r['Amount']]),
     ).toEqual([
-      [`${order.code}-P-2`, 'failed', 'stripe', '100.00'],
+      [`${order.code}-P-2`, 'failed', 'acme_pay', '100.00'],
       [`${order.code}-P-3`, 'pending', 'Manual payment', '5.50'],
     ]);
   });

@@ -1,4 +1,5 @@
-import { blank, column, localized } from './common';
+import { blank, column } from './common';
+import { i18n } from './sql';
 import {
   boolean,
   choice,
@@ -114,7 +115,7 @@ function answerColumn(question: Question): Column {
   const id = Number(question.id);
   let value = 'qa.answer';
   if (question.type === 'C' || question.type === 'M') {
-    value = `(SELECT string_agg(${localized('qo.answer')}, ', ' ORDER BY qo.position, qo.id)
+    value = `(SELECT string_agg(${i18n('qo.answer')}, ', ' ORDER BY qo.position, qo.id)
       FROM question_answer_options qao JOIN question_options qo ON qo.id = qao.option_id
       WHERE qao.answer_id = qa.id)`;
   } else if (question.type === 'B') {
@@ -137,7 +138,7 @@ async function attendees(ctx: Ctx): Promise<Table> {
         .whereIn('id', input.questions)
         .whereIn('event_id', eventIds)
         .orderBy([{ column: 'position' }, { column: 'id' }])
-        .select('id', 'type', { header: db.raw(localized('question')) })
+        .select('id', 'type', { header: db.raw(i18n('question')) })
     : [];
 
   const query = db('order_positions as op')
@@ -171,7 +172,7 @@ async function attendees(ctx: Ctx): Promise<Table> {
     column(
       'Product',
       'text',
-      `${localized('i.name')} || CASE WHEN v.id IS NULL THEN '' ELSE ' – ' || ${localized('v.value')} END`,
+      `${i18n('i.name')} || CASE WHEN v.id IS NULL THEN '' ELSE ' – ' || ${i18n('v.value')} END`,
     ),
     column('Price', 'decimal', 'op.price'),
     column('Checked in', 'datetime', 'ci.last_in'),

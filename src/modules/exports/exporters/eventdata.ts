@@ -1,4 +1,5 @@
-import { blank, column, localized, wallClock } from './common';
+import { blank, column, wallClock } from './common';
+import { i18n } from './sql';
 import { defineExporter, type ExportContext, type Table } from './define';
 
 /**
@@ -13,7 +14,7 @@ function events(ctx: ExportContext): Table {
       .whereIn('e.id', ctx.eventIds)
       .orderBy([{ column: 'e.date_from' }, { column: 'e.slug' }, { column: 'e.id' }]),
     columns: [
-      column('Event name', 'text', localized('e.name')),
+      column('Event name', 'text', i18n('e.name')),
       column('Short form', 'text', 'e.slug'),
       column('Shop is live', 'boolean', 'e.live'),
       column('Event currency', 'text', 'e.currency'),

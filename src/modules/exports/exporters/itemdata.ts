@@ -1,4 +1,5 @@
-import { blank, column, EXPORT_LOCALE, localized, yesOrBlank } from './common';
+import { blank, column, EXPORT_LOCALE, yesOrBlank } from './common';
+import { i18n } from './sql';
 import { defineExporter, type ExportContext, type Table } from './define';
 
 /**
@@ -27,12 +28,12 @@ function products(ctx: ExportContext): Table {
       column(
         'Product category',
         'text',
-        `CASE WHEN c.id IS NULL THEN '' WHEN c.is_addon THEN ${localized('c.name')} || ' (Add-On products)'
-          ELSE ${localized('c.name')} END`,
+        `CASE WHEN c.id IS NULL THEN '' WHEN c.is_addon THEN ${i18n('c.name')} || ' (Add-On products)'
+          ELSE ${i18n('c.name')} END`,
       ),
       blank('Internal name'),
-      column(`Item name (${EXPORT_LOCALE})`, 'text', localized('i.name')),
-      column(`Variation (${EXPORT_LOCALE})`, 'text', localized('v.value')),
+      column(`Item name (${EXPORT_LOCALE})`, 'text', i18n('i.name')),
+      column(`Variation (${EXPORT_LOCALE})`, 'text', i18n('v.value')),
       column('Active', 'text', yesOrBlank('i.active AND coalesce(v.active, true)')),
       blank('Sales channels'),
       column('Default price', 'decimal', 'coalesce(v.default_price, i.default_price)'),

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { localized } from './common';
+import { i18n } from './sql';
 import { defineExporter, type ExportContext } from './define';
 
 /**
@@ -45,21 +45,21 @@ function iso(timestamptz: string): string {
 const money = (value: string) => `(${value})::text`;
 
 const CATEGORY = `json_build_object(
-  'id', c.id, 'name', ${localized('c.name')}, 'description', ${localized('c.description')},
+  'id', c.id, 'name', ${i18n('c.name')}, 'description', ${i18n('c.description')},
   'position', c.position, 'internal_name', NULL)`;
 
 const VARIATION = `json_build_object(
   'id', v.id, 'active', v.active, 'price', ${money('coalesce(v.default_price, i.default_price)')},
-  'name', ${localized('v.value')}, 'description', NULL, 'position', v.position,
+  'name', ${i18n('v.value')}, 'description', NULL, 'position', v.position,
   'checkin_attention', NULL, 'checkin_text', NULL, 'require_approval', NULL, 'require_membership', NULL,
   'sales_channels', NULL, 'available_from', NULL, 'available_until', NULL, 'hide_without_voucher', NULL,
   'meta_data', '{}'::json)`;
 
 const ITEM = `json_build_object(
-  'id', i.id, 'position', i.position, 'name', ${localized('i.name')}, 'internal_name', NULL,
+  'id', i.id, 'position', i.position, 'name', ${i18n('i.name')}, 'internal_name', NULL,
   'category', i.category_id, 'price', ${money('i.default_price')}, 'tax_rate', ${money('i.tax_rate')},
   'tax_name', NULL, 'admission', i.admission, 'personalized', NULL, 'active', i.active,
-  'sales_channels', NULL, 'description', ${localized('i.description')},
+  'sales_channels', NULL, 'description', ${i18n('i.description')},
   'available_from', NULL, 'available_until', NULL, 'require_voucher', NULL, 'hide_without_voucher', NULL,
   'allow_cancel', NULL, 'require_bundling', NULL, 'min_per_order', NULL, 'max_per_order', NULL,
   'checkin_attention', NULL, 'checkin_text', NULL, 'original_price', NULL, 'issue_giftcard', NULL,
@@ -68,9 +68,9 @@ const ITEM = `json_build_object(
     FROM item_variations v WHERE v.item_id = i.id))`;
 
 const QUESTION = `json_build_object(
-  'id', q.id, 'identifier', q.identifier, 'required', q.required, 'question', ${localized('q.question')},
+  'id', q.id, 'identifier', q.identifier, 'required', q.required, 'question', ${i18n('q.question')},
   'position', q.position, 'hidden', NULL, 'ask_during_checkin', NULL,
-  'help_text', ${localized('q.help_text')}, 'type', q.type)`;
+  'help_text', ${i18n('q.help_text')}, 'type', q.type)`;
 
 const FEES = `(SELECT coalesce(json_agg(json_build_object(
     'type', f.fee_type, 'description', f.description, 'value', ${money('f.value')}) ORDER BY f.id), '[]'::json)
@@ -117,7 +117,7 @@ async function writeEvent(ctx: ExportContext, out: Writable): Promise<void> {
   const docs = (rows: Doc[]) => rows.map((row) => pythonJson(row.doc)).join(', ');
   const name = (await db('events as e')
     .where('e.id', event.id)
-    .first({ doc: db.raw(localized('e.name')) })) as Doc | undefined;
+    .first({ doc: db.raw(i18n('e.name')) })) as Doc | undefined;
   const categories = (await db('item_categories as c')
     .where('c.event_id', event.id)
     .orderBy([{ column: 'c.position' }, { column: 'c.id' }])

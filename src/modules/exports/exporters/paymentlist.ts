@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { DateFrame } from '../date-frames';
-import { blank, column, providerName, wallClock } from './common';
+import { blank, column, wallClock } from './common';
+import { providerName, whereInFrame } from './sql';
 import { dateFrame, defineExporter, multipleChoice, type ExportContext, type Table } from './define';
 
 /** pretix's OrderPayment.PAYMENT_STATES and OrderRefund.REFUND_STATES (key, label as in the Status column). */
@@ -46,11 +47,6 @@ interface PaymentListInput {
 const labelOf = (states: readonly (readonly [string, string])[], column: string) =>
   `CASE ${column} ${states.map(([key, text]) => `WHEN '${key}' THEN '${text}'`).join(' ')} ELSE ${column} END`;
 
-function within(query: Knex.QueryBuilder, column: string, frame: DateFrame | null): void {
-  if (frame?.start) query.where(column, '>=', frame.start);
-  if (frame?.end) query.where(column, '<', frame.end);
-}
-
 /** One side of the list: payments (kind P) or refunds (kind R), with the columns both sides share. */
 interface Side {
   table: 'order_payments' | 'order_refunds';
@@ -81,8 +77,8 @@ function side(ctx: ExportContext<PaymentListInput>, s: Side): Knex.QueryBuilder 
       provider: 'x.provider',
       comment: db.raw(s.comment),
     });
-  within(query, `x.${s.completed}`, input.end_date_range);
-  within(query, 'x.created', input.start_date_range);
+  whereInFrame(query, `x.${s.completed}`, input.end_date_range);
+  whereInFrame(query, 'x.created', input.start_date_range);
   return query;
 }
 

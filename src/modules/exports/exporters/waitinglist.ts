@@ -1,4 +1,5 @@
-import { blank, column, localized, wallClock } from './common';
+import { blank, column, wallClock } from './common';
+import { i18n } from './sql';
 import { choice, defineExporter, type ExportContext, type Table } from './define';
 
 /** pretix's WaitingListExporter.status_filters: key and label (the label is also the Status cell). */
@@ -60,12 +61,12 @@ function entries(ctx: ExportContext<{ status: string | null }>): Table {
       column('Name', 'text', 'w.name_cached'),
       column('Email', 'text', 'w.email'),
       column('Phone number', 'text', 'w.phone'),
-      column('Product', 'text', localized('i.name')),
+      column('Product', 'text', i18n('i.name')),
       column('Product ID', 'integer', 'i.id'),
-      column('Variation', 'text', localized('v.value')),
+      column('Variation', 'text', i18n('v.value')),
       column('Variation ID', 'integer', 'v.id'),
       column('Event slug', 'text', 'e.slug'),
-      column('Event name', 'text', localized('e.name')),
+      column('Event name', 'text', i18n('e.name')),
       // The date (subevent) of the entry; tixport has no event series, so it is always empty.
       blank('Date'),
       column('Start date', 'datetime', wallClock('e.date_from', 'e.timezone')),
