@@ -117,7 +117,7 @@ export class ExportRunner {
         async (trx) => {
           const ctx = await this.context(trx, row, exporter);
           const type = fileTypeOf(exporter, String(ctx.input._format ?? ''));
-          fileName = `${exporter.filename(ctx)}.${type.extension}`;
+          fileName = `${await exporter.filename(ctx)}.${type.extension}`;
           contentType = type.contentType;
           await renderExport(exporter, ctx, measure, ctx.progress, async (pid) => {
             await db.raw('SELECT pg_cancel_backend(?)', [pid]);
