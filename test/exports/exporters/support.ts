@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import type { Knex } from 'knex';
 import type {
   Column,
+  ColumnType,
   ExportContext,
   ExportEvent,
   Exporter,
@@ -101,6 +102,7 @@ async function tableRows(trx: Knex, table: Table): Promise<Cell[][]> {
 export interface TableResult {
   filename: string;
   headers: string[];
+  types: ColumnType[];
   rows: Cell[][];
 }
 
@@ -113,6 +115,7 @@ export async function runTable(db: Db, exporter: Exporter, options: RunOptions):
     return {
       filename: await exporter.filename(ctx as never),
       headers: table.columns.map((c) => c.header),
+      types: table.columns.map((c) => c.type),
       rows: await tableRows(ctx.db, table),
     };
   });
