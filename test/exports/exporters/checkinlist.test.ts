@@ -1,8 +1,8 @@
 import { checkinlist, safeForFilename } from '../../../src/modules/exports/exporters/checkinlist';
 import { makeEvent, makeOrganizer } from '../../support/factories';
-import { keyed, runTable, useDatabase } from './support';
+import { keyed, useExportHarness } from './support';
 
-const database = useDatabase();
+const database = useExportHarness();
 let event: { id: number; slug: string };
 let mainList: { id: number };
 let vipList: { id: number };
@@ -156,7 +156,7 @@ describe('checkinlist', () => {
   });
 
   test('every column of paid attendees, sorted by name (then position), with the add-on falling back to its parent', async () => {
-    const result = await runTable(database.db, checkinlist, {
+    const result = await database.run(checkinlist, {
       eventIds: [event.id],
       input: { list: mainList.id },
     });
@@ -242,7 +242,7 @@ describe('checkinlist', () => {
   });
 
   test('questions in question order; choice answers list options, booleans are Yes/No', async () => {
-    const result = await runTable(database.db, checkinlist, {
+    const result = await database.run(checkinlist, {
       eventIds: [event.id],
       input: { list: mainList.id, questions: [newsletter.id, shirtSize.id, diet.id] },
     });
@@ -256,7 +256,7 @@ describe('checkinlist', () => {
   });
 
   test('secrets adds the Secret column; a list with pending orders adds Paid and includes them', async () => {
-    const result = await runTable(database.db, checkinlist, {
+    const result = await database.run(checkinlist, {
       eventIds: [event.id],
       input: { list: pendingList.id, secrets: true, sort: 'code' },
     });
@@ -283,7 +283,7 @@ describe('checkinlist', () => {
   });
 
   test('a list limited to products only shows those; the file name is made safe as in pretix', async () => {
-    const result = await runTable(database.db, checkinlist, {
+    const result = await database.run(checkinlist, {
       eventIds: [event.id],
       input: { list: vipList.id },
     });
@@ -300,7 +300,7 @@ describe('checkinlist', () => {
     ['0', []],
     ['', ['Ticket', 'Parking', 'VIP – Gold']],
   ])('status %p filters by check-in state on the list', async (status, products) => {
-    const result = await runTable(database.db, checkinlist, {
+    const result = await database.run(checkinlist, {
       eventIds: [event.id],
       input: { list: mainList.id, status },
     });
@@ -308,12 +308,12 @@ describe('checkinlist', () => {
   });
 
   test('attention_only keeps orders that need special attention; order_datetime sorts newest first', async () => {
-    const attention = await runTable(database.db, checkinlist, {
+    const attention = await database.run(checkinlist, {
       eventIds: [event.id],
       input: { list: mainList.id, attention_only: true },
     });
     expect(keyed(attention).map((r) => r['Order code'])).toEqual([codes.anna, codes.anna]);
-    const newest = await runTable(database.db, checkinlist, {
+    const newest = await database.run(checkinlist, {
       eventIds: [event.id],
       input: { list: pendingList.id, sort: 'order_datetime' },
     });

@@ -1,8 +1,8 @@
 import { eventdata } from '../../../src/modules/exports/exporters/eventdata';
 import { makeEvent, makeOrganizer } from '../../support/factories';
-import { runTable, useDatabase } from './support';
+import { useExportHarness } from './support';
 
-const database = useDatabase();
+const database = useExportHarness();
 let organizer: { id: number; slug: string };
 let summit: { id: number; slug: string };
 let meetup: { id: number; slug: string };
@@ -40,7 +40,7 @@ describe('eventdata (organizer level)', () => {
   });
 
   test('one row per selected event, by start, times in each event time zone', async () => {
-    const result = await runTable(database.db, eventdata, { eventIds: [summit.id, meetup.id] });
+    const result = await database.run(eventdata, { eventIds: [summit.id, meetup.id] });
     expect(result.filename).toBe(`${organizer.slug}_events`);
     expect(result.headers).toEqual([
       'Event name',
@@ -96,7 +96,7 @@ describe('eventdata (organizer level)', () => {
   });
 
   test('only the selected events (pretix test_org_run_limit_events: header + 1 line)', async () => {
-    const result = await runTable(database.db, eventdata, { eventIds: [summit.id] });
+    const result = await database.run(eventdata, { eventIds: [summit.id] });
     expect(result.rows.map((r) => r[1])).toEqual([summit.slug]);
   });
 });

@@ -1,8 +1,8 @@
 import { itemdata } from '../../../src/modules/exports/exporters/itemdata';
 import { makeEvent, makeOrganizer } from '../../support/factories';
-import { keyed, runTable, useDatabase } from './support';
+import { keyed, useExportHarness } from './support';
 
-const database = useDatabase();
+const database = useExportHarness();
 let event: { id: number; slug: string };
 let ticket: { id: number };
 let shirt: { id: number };
@@ -93,7 +93,7 @@ describe('itemdata', () => {
   });
 
   test('one row per variation or variation-less product, in category order, pretix flags', async () => {
-    const result = await runTable(database.db, itemdata, { eventIds: [event.id] });
+    const result = await database.run(itemdata, { eventIds: [event.id] });
     expect(result.filename).toBe(`${event.slug}_products`);
     expect(result.headers).toEqual(HEADERS);
     const blanks = Object.fromEntries(

@@ -1,8 +1,8 @@
 import { json, pythonJson } from '../../../src/modules/exports/exporters/json';
 import { makeEvent, makeOrganizer } from '../../support/factories';
-import { runFile, useDatabase } from './support';
+import { useExportHarness } from './support';
 
-const database = useDatabase();
+const database = useExportHarness();
 let organizer: { id: number; slug: string; name: string };
 let event: { id: number; slug: string };
 let empty: { id: number; slug: string };
@@ -91,12 +91,12 @@ describe('json', () => {
       verbose_name: 'Order data (JSON)',
       input_parameters: [],
     });
-    const { filename } = await runFile(database.db, json, { eventIds: [empty.id] });
+    const { filename } = await database.runFile(json, { eventIds: [empty.id] });
     expect(filename).toBe(`${empty.slug}_pretixdata.json`);
   });
 
   test('writes the event, its configuration and its orders in pretix JSON shape', async () => {
-    const { body } = await runFile(database.db, json, { eventIds: [event.id] });
+    const { body } = await database.runFile(json, { eventIds: [event.id] });
     const data = JSON.parse(body);
     expect(Object.keys(data)).toEqual(['event']);
     expect(data.event).toMatchObject({
@@ -181,7 +181,7 @@ describe('json', () => {
   });
 
   test('orders newest first, without cancelled positions and fees, every field as pretix writes it', async () => {
-    const { body, writes } = await runFile(database.db, json, { eventIds: [event.id] });
+    const { body, writes } = await database.runFile(json, { eventIds: [event.id] });
     const orders = JSON.parse(body).event.orders;
     // Streamed: the head, one write per order, the tail (never the document as one buffer).
     expect(writes).toBe(2 + orders.length);
@@ -243,7 +243,7 @@ describe('json', () => {
   });
 
   test('is byte-compatible with Python json.dumps: ", "/": " separators and ASCII escapes', async () => {
-    const { body } = await runFile(database.db, json, { eventIds: [event.id] });
+    const { body } = await database.runFile(json, { eventIds: [event.id] });
     expect(
       body.startsWith(`{"event": {"name": "Caf\\u00e9 Summit", "slug": "${event.slug}", "organizer": {`),
     ).toBe(true);
@@ -257,7 +257,7 @@ describe('json', () => {
   });
 
   test('an event without data still gives a complete document', async () => {
-    const { body } = await runFile(database.db, json, { eventIds: [empty.id] });
+    const { body } = await database.runFile(json, { eventIds: [empty.id] });
     expect(JSON.parse(body).event).toMatchObject({
       slug: empty.slug,
       categories: [],

@@ -1,8 +1,8 @@
 import { paymentlistEvent, paymentlistOrganizer } from '../../../src/modules/exports/exporters/paymentlist';
 import { makeEvent, makeOrganizer } from '../../support/factories';
-import { keyed, runTable, useDatabase } from './support';
+import { keyed, useExportHarness } from './support';
 
-const database = useDatabase();
+const database = useExportHarness();
 let organizer: { id: number; slug: string };
 let berlin: { id: number; slug: string };
 let york: { id: number; slug: string };
@@ -103,7 +103,7 @@ describe('paymentlist (event level)', () => {
   });
 
   test('defaults: confirmed/refunded payments and done/created/transit refunds, by creation', async () => {
-    const result = await runTable(database.db, paymentlistEvent, { eventIds: [berlin.id] });
+    const result = await database.run(paymentlistEvent, { eventIds: [berlin.id] });
     expect(result.filename).toBe(`${berlin.slug}_payments`);
     expect(result.headers).toEqual(HEADERS);
     expect(result.rows).toEqual([
@@ -156,7 +156,7 @@ describe('paymentlist (event level)', () => {
   });
 
   test('explicit states select exactly those; unknown providers show their identifier', async () => {
-    const result = await runTable(database.db, paymentlistEvent, {
+    const result = await database.run(paymentlistEvent, {
       eventIds: [berlin.id],
       input: { payment_states: ['failed', 'pending'], refund_states: [] },
     });
@@ -169,7 +169,7 @@ describe('paymentlist (event level)', () => {
   });
 
   test('end_date_range keeps completed transactions completed in the frame (event time zone)', async () => {
-    const result = await runTable(database.db, paymentlistEvent, {
+    const result = await database.run(paymentlistEvent, {
       eventIds: [berlin.id],
       input: { end_date_range: '2030-01-12/2030-01-14', payment_states: ['confirmed', 'pending'] },
     });
@@ -177,7 +177,7 @@ describe('paymentlist (event level)', () => {
   });
 
   test('start_date_range filters on creation (pretix ignores it by a typo; tixport applies it)', async () => {
-    const result = await runTable(database.db, paymentlistEvent, {
+    const result = await database.run(paymentlistEvent, {
       eventIds: [berlin.id],
       input: { start_date_range: '2030-01-11/2030-01-14' },
     });
@@ -199,7 +199,7 @@ describe('paymentlist (organizer level)', () => {
   });
 
   test('merges the events, dates in each event time zone, named after the organizer', async () => {
-    const result = await runTable(database.db, paymentlistOrganizer, { eventIds: [berlin.id, york.id] });
+    const result = await database.run(paymentlistOrganizer, { eventIds: [berlin.id, york.id] });
     expect(result.filename).toBe(`${organizer.slug}_payments`);
     expect(keyed(result).map((r) => [r['Event slug'], r['Payment ID'], r['Creation date']])).toEqual([
       [berlin.slug, `${order.code}-P-1`, '2030-01-11'],
@@ -211,7 +211,7 @@ describe('paymentlist (organizer level)', () => {
   });
 
   test('leaves out events that are not selected', async () => {
-    const result = await runTable(database.db, paymentlistOrganizer, { eventIds: [york.id] });
+    const result = await database.run(paymentlistOrganizer, { eventIds: [york.id] });
     expect(keyed(result).map((r) => r['Payment ID'])).toEqual([`${yorkOrder.code}-P-1`]);
   });
 });

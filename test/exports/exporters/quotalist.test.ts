@@ -1,8 +1,8 @@
 import { quotalist } from '../../../src/modules/exports/exporters/quotalist';
 import { makeEvent, makeOrganizer } from '../../support/factories';
-import { runTable, useDatabase } from './support';
+import { useExportHarness } from './support';
 
-const database = useDatabase();
+const database = useExportHarness();
 let event: { id: number; slug: string };
 
 beforeAll(async () => {
@@ -52,7 +52,7 @@ describe('quotalist', () => {
   });
 
   test('counts paid, pending and waiting-list demand per quota as pretix does, by quota name', async () => {
-    const result = await runTable(database.db, quotalist, { eventIds: [event.id] });
+    const result = await database.run(quotalist, { eventIds: [event.id] });
     expect(result.filename).toBe(`${event.slug}_quotas`);
     expect(result.headers).toEqual([
       'Quota name',

@@ -9,14 +9,24 @@ import type {
   Exporter,
   Table,
 } from '../../../src/modules/exports/exporters/define';
+import type { Express } from 'express';
+import request from 'supertest';
 import type { Db } from '../../../src/platform/db';
-import { createTestContext, type TestContext } from '../../support/app';
+import type { TestContext } from '../../support/app';
+import { makeTeamWithToken } from '../../support/factories';
+import { readXlsx, type Cell as FileCell } from '../files';
+import {
+  createExportsContext,
+  download as downloadExport,
+  startTestWorker,
+  type TestWorker,
+} from '../support';
 
 /**
- * A test-side runner for exporters until the pipeline's API is available on this branch: it builds the
- * ExportContext as the contract describes (read-only REPEATABLE READ snapshot, session TimeZone = the
- * exporter's, inputs resolved with the fields' own defaults) and runs the table's SQL with its columns selected,
- * formatted as the contract says CSV shows them.
+ * Exporter tests see each table twice: built directly (the ExportContext as the contract describes it:
+ * read-only REPEATABLE READ snapshot, session TimeZone = the exporter's, inputs resolved with the fields' own
+ * defaults; the columns selected and formatted as CSV shows them), so tests can assert on the data cell by
+ * cell; and through the API (useExportHarness), where the downloaded file must hold exactly that table.
  */
 
 function cell(column: Column): string {
@@ -274,20 +284,111 @@ export class Seed {
   }
 }
 
+/** What an xlsx cell holds for a table cell of the given type (the renderer's typed cells). */
+export function xlsxValue(type: ColumnType, cell: Cell): unknown {
+  if (cell === null || cell === '') return null;
+  if (type === 'decimal') return Number(cell);
+  if (type === 'datetime') return new Date(`${String(cell).replace(' ', 'T')}Z`).toISOString();
+  if (type === 'date') return new Date(`${String(cell)}T00:00:00Z`).toISOString();
+  if (type === 'text') return neutralised(String(cell));
+  return cell;
+}
+
+/** A value read back from xlsx, comparable with xlsxValue (empty text reads as null). */
+export const fromXlsx = (value: FileCell): unknown =>
+  value instanceof Date ? value.toISOString() : value === '' ? null : value;
+
+/** Text as the pipeline writes it: formula-looking cells get a leading apostrophe. */
+export const neutralised = (text: string): string => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+
+/** POST …/run/ (expecting 202), then polls the download URL until the file is there (expecting 200). */
+export async function runExport(app: Express, runPath: string, body: object, authorization: string) {
+  const run = await request(app).post(runPath).set('Authorization', authorization).send(body);
+  expect(run.status).toBe(202);
+  const res = await downloadExport(app, run.body.download, authorization);
+  expect(res.status).toBe(200);
+  return res;
+}
+
+export interface Harness {
+  ctx: TestContext;
+  db: Db;
+  seed: Seed;
+  /**
+   * Runs a list exporter twice: its table directly (returned, for assertions on the data) and through the API
+   * (POST …/run/ as xlsx on the real worker, downloaded and parsed back), asserting that the file holds exactly
+   * the table: file name, sheet name, headers and every typed cell.
+   */
+  run(exporter: Exporter, options: RunOptions): Promise<TableResult>;
+  /** The same for a file exporter: the downloaded file must equal the directly written one byte for byte. */
+  runFile(
+    exporter: Exporter,
+    options: RunOptions,
+  ): Promise<{ filename: string; body: string; writes: number }>;
+}
+
 /**
- * The run's database for one test file (registers beforeAll/afterAll; call it at the top of the file, before
- * the file's own beforeAll that seeds data).
+ * The run's database, the real app and an exports worker for one test file (registers beforeAll/afterAll;
+ * call it at the top of the file, before the file's own beforeAll that seeds data).
  */
-export function useDatabase(): { db: Db; seed: Seed } {
-  let ctx: TestContext | undefined;
-  const state = {} as { db: Db; seed: Seed };
+export function useExportHarness(): Harness {
+  let worker: TestWorker | undefined;
+  const tokens = new Map<number, string>();
+  const harness = {} as Harness;
+
+  async function download(exporter: Exporter, options: RunOptions): Promise<request.Response> {
+    const { db, ctx } = harness;
+    const events = await db('events')
+      .whereIn('id', options.eventIds)
+      .orderBy('slug')
+      .select('slug', 'organizer_id');
+    const organizer = await db('organizers').where('id', events[0]!.organizer_id).first('id', 'slug');
+    if (!tokens.has(organizer.id)) {
+      const team = await makeTeamWithToken(db, organizer.id, { permissions: ['can_view_orders'] });
+      tokens.set(organizer.id, team.authorization);
+    }
+    const authorization = tokens.get(organizer.id)!;
+    const base =
+      exporter.scope === 'event'
+        ? `/api/v1/organizers/${organizer.slug}/events/${events[0]!.slug}/exporters`
+        : `/api/v1/organizers/${organizer.slug}/exporters`;
+    const body = {
+      ...(exporter.output.type === 'file' ? {} : { _format: 'xlsx' }),
+      ...(exporter.scope === 'organizer' ? { events: events.map((e) => e.slug) } : {}),
+      ...options.input,
+    };
+    return runExport(ctx.app, `${base}/${exporter.identifier}/run/`, body, authorization);
+  }
+
   beforeAll(() => {
-    ctx = createTestContext();
-    state.db = ctx.runtime.db;
-    state.seed = new Seed(state.db);
+    harness.ctx = createExportsContext({ EXPORT_MAX_ACTIVE_PER_CLIENT: '50' });
+    worker = startTestWorker(harness.ctx);
+    harness.db = harness.ctx.runtime.db;
+    harness.seed = new Seed(harness.db);
+    harness.run = async (exporter, options) => {
+      const expected = await runTable(harness.db, exporter, options);
+      const res = await download(exporter, options);
+      expect(res.headers['content-disposition']).toBe(`attachment; filename="${expected.filename}.xlsx"`);
+      const sheets = await readXlsx(res.body);
+      expect([...sheets.keys()]).toEqual([exporter.verboseName.slice(0, 30)]);
+      const [header, ...rows] = [...sheets.values()][0]!;
+      expect(header).toEqual(expected.headers);
+      expect(rows.map((row) => row.map(fromXlsx))).toEqual(
+        expected.rows.map((row) => row.map((cell, i) => xlsxValue(expected.types[i]!, cell))),
+      );
+      return expected;
+    };
+    harness.runFile = async (exporter, options) => {
+      const expected = await runFile(harness.db, exporter, options);
+      const res = await download(exporter, options);
+      expect(res.headers['content-disposition']).toBe(`attachment; filename="${expected.filename}"`);
+      expect(res.body.toString('utf8')).toBe(expected.body);
+      return expected;
+    };
   });
   afterAll(async () => {
-    await ctx?.close();
+    await worker?.stop();
+    await harness.ctx?.close();
   });
-  return state;
+  return harness;
 }

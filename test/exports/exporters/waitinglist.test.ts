@@ -1,8 +1,8 @@
 import { waitinglistEvent, waitinglistOrganizer } from '../../../src/modules/exports/exporters/waitinglist';
 import { makeEvent, makeOrganizer } from '../../support/factories';
-import { keyed, runTable, useDatabase } from './support';
+import { keyed, useExportHarness } from './support';
 
-const database = useDatabase();
+const database = useExportHarness();
 let organizer: { id: number; slug: string };
 let berlin: { id: number; slug: string };
 let tokyo: { id: number; slug: string };
@@ -105,7 +105,7 @@ describe('waitinglist (event level)', () => {
   });
 
   test('all entries: every column of an entry, in the event time zone, oldest first', async () => {
-    const result = await runTable(database.db, waitinglistEvent, {
+    const result = await database.run(waitinglistEvent, {
       eventIds: [berlin.id],
       input: { status: '' },
     });
@@ -149,7 +149,7 @@ describe('waitinglist (event level)', () => {
     ['voucher-expired', ['expired@example.org']],
     [null, ['waiting@example.org', 'assigned@example.org', 'redeemed@example.org', 'expired@example.org']],
   ])('status %p keeps exactly its entries', async (status, emails) => {
-    const result = await runTable(database.db, waitinglistEvent, {
+    const result = await database.run(waitinglistEvent, {
       eventIds: [berlin.id],
       input: { status },
     });
@@ -157,7 +157,7 @@ describe('waitinglist (event level)', () => {
   });
 
   test('without a status, applies pretix form default (waiting for a voucher)', async () => {
-    const result = await runTable(database.db, waitinglistEvent, { eventIds: [berlin.id] });
+    const result = await database.run(waitinglistEvent, { eventIds: [berlin.id] });
     expect(keyed(result).map((r) => r['Email'])).toEqual(['waiting@example.org']);
   });
 });
@@ -169,7 +169,7 @@ describe('waitinglist (organizer level)', () => {
   });
 
   test('covers the selected events, each in its own time zone, named after the organizer', async () => {
-    const result = await runTable(database.db, waitinglistOrganizer, {
+    const result = await database.run(waitinglistOrganizer, {
       eventIds: [berlin.id, tokyo.id],
       input: { status: '' },
     });
@@ -186,7 +186,7 @@ describe('waitinglist (organizer level)', () => {
   });
 
   test('with one selected event, the file is named after the event (pretix)', async () => {
-    const result = await runTable(database.db, waitinglistOrganizer, {
+    const result = await database.run(waitinglistOrganizer, {
       eventIds: [tokyo.id],
       input: { status: '' },
     });
