@@ -22,8 +22,15 @@ export function jobIdOf(exportId: string): string {
   return `export-${exportId}`;
 }
 
-export function createExportsQueue(connection: ConnectionOptions, prefix: string): Queue<RunExportJob> {
-  return createQueue<RunExportJob>(EXPORTS_QUEUE, connection, prefix);
+export function createExportsQueue(
+  connection: ConnectionOptions,
+  prefix: string,
+  logger?: Logger,
+): Queue<RunExportJob> {
+  const queue = createQueue<RunExportJob>(EXPORTS_QUEUE, connection, prefix);
+  // Connection errors surface on the calls (503); the event only needs a listener so they are not printed.
+  queue.on('error', (error: Error) => logger?.debug({ err: error.message }, 'exports queue error'));
+  return queue;
 }
 
 const ENQUEUE_TIMEOUT_MS = 3000;
@@ -142,7 +149,7 @@ export function startExportsWorker(options: ExportsWorkerOptions): { worker: Wor
   worker.on('failed', (job, error) =>
     logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error.message }, 'export job failed'),
   );
-  const queue = createExportsQueue(connection, config.QUEUE_PREFIX);
+  const queue = createExportsQueue(connection, config.QUEUE_PREFIX, logger);
   const reconciler: Tick = every(
     'exports.reconcile',
     config.EXPORT_RECONCILE_MS,

@@ -5,6 +5,7 @@ import { eventAccessOf, organizerAccessOf } from '../../http/context';
 import { resource } from '../../http/routes';
 import { apiPrincipal, type Scopes } from '../../http/scope';
 import type { Db } from '../../platform/db';
+import type { Logger } from '../../platform/logger';
 import type { Redis } from '../../platform/redis';
 import { createStorage, type ByteRange } from '../../platform/storage';
 import type { AccessService } from '../access/access.service';
@@ -89,6 +90,7 @@ export function exportsRouter(deps: {
   config: Config;
   db: Db;
   redis: Redis;
+  logger: Logger;
   access: AccessService;
   scopes: Scopes;
 }): Router {
@@ -96,7 +98,7 @@ export function exportsRouter(deps: {
     config: deps.config,
     db: deps.db,
     access: deps.access,
-    queue: createExportsQueue(deps.redis, deps.config.QUEUE_PREFIX),
+    queue: createExportsQueue(deps.redis, deps.config.QUEUE_PREFIX, deps.logger),
     storage: createStorage(deps.config),
   });
   const router = Router({ strict: true });
