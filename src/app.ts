@@ -9,6 +9,7 @@ import { createScopes } from './http/scope';
 import { trailingSlash } from './http/trailing-slash';
 import { AccessService } from './modules/access/access.service';
 import { eventsApi } from './modules/events/events.routes';
+import { exportsRouter } from './modules/exports/exports.routes';
 import { healthRouter } from './modules/health/health.routes';
 import { versionRouter } from './modules/health/version.routes';
 import { bearerAuthenticator } from './modules/oauth/bearer-authenticator';
@@ -62,6 +63,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v1', teamsRouter({ config, scopes, teams }));
   app.use('/api/v1', eventsApi({ config, db, access, scopes }));
   app.use('/api/v1', ticketingRouter({ config, scopes, db }));
+  app.use('/api/v1', exportsRouter({ ...deps, access, scopes }));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -34,6 +34,9 @@ const ConfigSchema = z
     EXPORT_MAX_ACTIVE_PER_CLIENT: z.coerce.number().int().positive().default(2),
     EXPORT_MAX_ATTEMPTS: z.coerce.number().int().positive().default(3),
     WORKER_CONCURRENCY: z.coerce.number().int().positive().default(2),
+    EXPORT_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
+    EXPORT_RECONCILE_MS: z.coerce.number().int().min(100).default(60_000),
+    EXPORT_CLEANUP_MS: z.coerce.number().int().min(100).default(300_000),
   })
   .transform((raw) => ({
     ...raw,

@@ -1,6 +1,8 @@
 import type { Config } from '../config';
 import { purgeIdempotencyKeys } from '../http/idempotency';
-import { every } from '../platform/interval';
+import { every } from '../platform/ticks';
+import { startExportsCleanup } from '../modules/exports/exports.jobs';
+import { createStorage } from '../platform/storage';
 import { createRuntime, runMain, type Runtime, type Stoppable } from './runtime';
 
 /**
@@ -10,7 +12,8 @@ import { createRuntime, runMain, type Runtime, type Stoppable } from './runtime'
 export async function startScheduler(runtime: Runtime): Promise<Stoppable> {
   const { db, logger } = runtime;
   const ticks: Stoppable[] = [
-    every('idempotency.purge', 15 * 60 * 1000, () => purgeIdempotencyKeys(db), logger),
+    every('idempotency.purge', 15 * 60 * 1000, () => purgeIdempotencyKeys(db), logger, { immediately: true }),
+    startExportsCleanup({ ...runtime, storage: createStorage(runtime.config) }),
   ];
   await runtime.redis.ping();
   runtime.logger.info({ ticks: ticks.length }, 'scheduler started');

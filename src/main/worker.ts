@@ -1,4 +1,6 @@
 import type { Config } from '../config';
+import { startExportsWorker } from '../modules/exports/exports.jobs';
+import { createStorage } from '../platform/storage';
 import { createRuntime, runMain, type Runtime, type Stoppable } from './runtime';
 
 /**
@@ -7,6 +9,8 @@ import { createRuntime, runMain, type Runtime, type Stoppable } from './runtime'
  */
 export async function startWorker(runtime: Runtime): Promise<Stoppable> {
   const workers: Stoppable[] = [];
+  const { config, db, logger, redis } = runtime;
+  workers.push(startExportsWorker({ config, db, logger, connection: redis, storage: createStorage(config) }));
   await runtime.redis.ping();
   runtime.logger.info({ queues: workers.length }, 'worker started');
   return {

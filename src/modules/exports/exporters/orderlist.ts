@@ -1,0 +1,369 @@
+import type { Knex } from 'knex';
+import type { DateFrame } from '../date-frames';
+import {
+  boolean,
+  dateFrame,
+  defineExporter,
+  modelMultipleChoice,
+  type Column,
+  type ExportContext,
+  type Table,
+} from './define';
+import { i18n, orderLink, orderStatusLabel, paymentProviders, providerLabel, whereInFrame } from './sql';
+
+interface OrderlistInput {
+  _format: string;
+  paid_only: boolean;
+  include_payment_amounts: boolean;
+  group_multiple_choice: boolean;
+  date_range: DateFrame | null;
+  event_date_range: DateFrame | null;
+  items?: number[];
+}
+
+type Ctx = ExportContext<OrderlistInput>;
+
+const FEE_TYPES: Record<string, string> = {
+  payment: 'Payment fee',
+  shipping: 'Shipping fee',
+  service: 'Service fee',
+  cancellation: 'Cancellation fee',
+  insurance: 'Insurance fee',
+  late: 'Late fee',
+  other: 'Other fees',
+  giftcard: 'Gift card',
+};
+
+const text = (header: string, sql: string): Column => ({ header, sql, type: 'text' });
+const integer = (header: string, sql: string): Column => ({ header, sql, type: 'integer' });
+const decimal = (header: string, sql: string): Column => ({ header, sql, type: 'decimal' });
+const date = (header: string, sql: string): Column => ({ header, sql, type: 'date' });
+const datetime = (header: string, sql: string): Column => ({ header, sql, type: 'datetime' });
+const yesNo = (header: string, sql: string): Column => ({ header, sql, type: 'boolean' });
+
+/** The filters every sheet applies to its orders (`o`, joined with `e`). */
+function filterOrders(query: Knex.QueryBuilder, ctx: Ctx): Knex.QueryBuilder {
+  query.whereIn('o.event_id', ctx.eventIds);
+  if (ctx.input.paid_only) query.where('o.status', 'p');
+  whereInFrame(query, 'o.datetime', ctx.input.date_range);
+  // Without event series, an order is "for a date in range" when its event starts in range.
+  whereInFrame(query, 'e.date_from', ctx.input.event_date_range);
+  const items = ctx.input.items ?? [];
+  if (items.length > 0) {
+    query.whereExists(
+      ctx
+        .db('order_positions as fp')
+        .whereRaw('fp.order_id = o.id')
+        .where('fp.canceled', false)
+        .whereIn('fp.item_id', items)
+        .select(ctx.db.raw('1')),
+    );
+  }
+  return query;
+}
+
+/** The order columns the three sheets start with. */
+function orderHead(): Column[] {
+  return [text('Event slug', 'e.slug'), text('Event name', i18n('e.name')), text('Order code', 'o.code')];
+}
+
+function contact(): Column[] {
+  return [text('Email', 'o.email'), text('Phone number', 'o.phone')];
+}
+
+function orderDateTime(): Column[] {
+  return [date('Order date', 'o.datetime'), text('Order time', "to_char(o.datetime, 'HH24:MI:SS')")];
+}
+
+function address(): Column[] {
+  return [
+    text('Address', 'ia.street'),
+    text('ZIP code', 'ia.zipcode'),
+    text('City', 'ia.city'),
+    text('Country', 'ia.country'),
+    text('State', 'ia.state'),
+  ];
+}
+
+async function taxRates(ctx: Ctx): Promise<string[]> {
+  const result = await ctx.db.raw(
+    `SELECT DISTINCT rate::text AS rate FROM (
+       SELECT p.tax_rate AS rate FROM order_positions p JOIN orders o ON o.id = p.order_id
+        WHERE o.event_id = ANY(?) AND NOT p.canceled
+       UNION
+       SELECT f.tax_rate FROM order_fees f JOIN orders o ON o.id = f.order_id
+        WHERE o.event_id = ANY(?) AND NOT f.canceled) AS r
+     ORDER BY 1`,
+    [ctx.eventIds, ctx.eventIds],
+  );
+  return (result.rows as { rate: string }[]).map((row) => row.rate).sort((a, b) => Number(a) - Number(b));
+}
+
+async function paymentProvidersSeen(ctx: Ctx): Promise<string[]> {
+  const rows: { provider: string }[] = await ctx
+    .db('order_payments as pp')
+    .join('orders as o', 'o.id', 'pp.order_id')
+    .whereIn('o.event_id', ctx.eventIds)
+    .whereNot('pp.provider', 'free')
+    .distinct('pp.provider')
+    .orderBy('pp.provider');
+  return rows.map((row) => row.provider);
+}
+
+function taxColumns(rates: string[]): Column[] {
+  return rates.flatMap((rate) => {
+    const gross = `((SELECT coalesce(sum(p.price), 0) FROM order_positions p WHERE p.order_id = o.id AND NOT p.canceled AND p.tax_rate = ${rate})
+      + (SELECT coalesce(sum(f.value), 0) FROM order_fees f WHERE f.order_id = o.id AND NOT f.canceled AND f.tax_rate = ${rate}))`;
+    const tax = `((SELECT coalesce(sum(p.tax_value), 0) FROM order_positions p WHERE p.order_id = o.id AND NOT p.canceled AND p.tax_rate = ${rate})
+      + (SELECT coalesce(sum(f.tax_value), 0) FROM order_fees f WHERE f.order_id = o.id AND NOT f.canceled AND f.tax_rate = ${rate}))`;
+    return [
+      decimal(`Gross at ${rate} % tax`, gross),
+      decimal(`Net at ${rate} % tax`, `${gross} - ${tax}`),
+      decimal(`Tax value at ${rate} % tax`, tax),
+    ];
+  });
+}
+
+function paidByColumns(providers: string[]): Column[] {
+  return providers.map((provider) => {
+    const id = `'${provider.replace(/'/g, "''")}'`;
+    return decimal(
+      `Paid by ${providerLabel(provider)}`,
+      `(SELECT coalesce(sum(pp.amount), 0) FROM order_payments pp WHERE pp.order_id = o.id AND pp.provider = ${id} AND pp.state IN ('confirmed', 'refunded'))
+       - (SELECT coalesce(sum(rf.amount), 0) FROM order_refunds rf WHERE rf.order_id = o.id AND rf.provider = ${id} AND rf.state IN ('done', 'transit'))`,
+    );
+  });
+}
+
+async function ordersSheet(ctx: Ctx): Promise<Table> {
+  const query = filterOrders(
+    ctx
+      .db('orders as o')
+      .join('events as e', 'e.id', 'o.event_id')
+      .leftJoin('invoice_addresses as ia', 'ia.order_id', 'o.id'),
+    ctx,
+  ).orderBy([{ column: 'o.datetime' }, { column: 'o.id' }]);
+  const columns: Column[] = [
+    ...orderHead(),
+    decimal('Order total', 'o.total'),
+    text('Status', orderStatusLabel()),
+    ...contact(),
+    ...orderDateTime(),
+    text('Company', 'ia.company'),
+    text('Name', 'ia.name_cached'),
+    ...address(),
+    text('VAT ID', 'ia.vat_id'),
+    date(
+      'Date of last payment',
+      "(SELECT max(pp.payment_date) FROM order_payments pp WHERE pp.order_id = o.id AND pp.state = 'confirmed')",
+    ),
+    decimal(
+      'Fees',
+      '(SELECT coalesce(sum(f.value), 0) FROM order_fees f WHERE f.order_id = o.id AND NOT f.canceled)',
+    ),
+    text('Order locale', 'o.locale'),
+    ...taxColumns(await taxRates(ctx)),
+    text('Sales channel', 'o.sales_channel'),
+    yesNo('Requires special attention', 'o.checkin_attention'),
+    text('Comment', 'o.comment'),
+    integer(
+      'Positions',
+      '(SELECT count(*) FROM order_positions p WHERE p.order_id = o.id AND NOT p.canceled)',
+    ),
+    text('External customer ID', 'o.customer_reference'),
+    text('Payment providers', paymentProviders()),
+    text('Order link', orderLink(ctx.siteUrl, ctx.organizer.slug)),
+    ...(ctx.input.include_payment_amounts ? paidByColumns(await paymentProvidersSeen(ctx)) : []),
+  ];
+  return { query, columns };
+}
+
+interface QuestionRow {
+  id: number;
+  question: Record<string, string>;
+  type: string;
+}
+
+async function questionColumns(ctx: Ctx): Promise<Column[]> {
+  const questions: QuestionRow[] = await ctx
+    .db('questions')
+    .whereIn('event_id', ctx.eventIds)
+    .orderBy([{ column: 'event_id' }, { column: 'position' }, { column: 'id' }])
+    .select('id', 'question', 'type');
+  const columns: Column[] = [];
+  for (const question of questions) {
+    const title = question.question.en ?? Object.values(question.question)[0] ?? '';
+    const answer = `FROM question_answers qa WHERE qa.orderposition_id = op.id AND qa.question_id = ${Number(question.id)}`;
+    if (question.type === 'M' && !ctx.input.group_multiple_choice) {
+      const options: { id: number; answer: Record<string, string> }[] = await ctx
+        .db('question_options')
+        .where('question_id', question.id)
+        .orderBy([{ column: 'position' }, { column: 'id' }])
+        .select('id', 'answer');
+      for (const option of options) {
+        const label = option.answer.en ?? Object.values(option.answer)[0] ?? '';
+        columns.push(
+          yesNo(
+            `${title} – ${label}`,
+            `EXISTS (SELECT 1 ${answer} AND EXISTS (SELECT 1 FROM question_answer_options qao WHERE qao.answer_id = qa.id AND qao.option_id = ${Number(option.id)}))`,
+          ),
+        );
+      }
+    } else if (question.type === 'M' || question.type === 'C') {
+      columns.push(
+        text(
+          title,
+          `(SELECT coalesce((SELECT string_agg(${i18n('qo.answer')}, ', ' ORDER BY qo.position, qo.id)
+              FROM question_answer_options qao JOIN question_options qo ON qo.id = qao.option_id
+              WHERE qao.answer_id = qa.id), qa.answer) ${answer})`,
+        ),
+      );
+    } else if (question.type === 'B') {
+      columns.push(
+        text(
+          title,
+          `(SELECT CASE qa.answer WHEN 'True' THEN 'Yes' WHEN 'False' THEN 'No' ELSE qa.answer END ${answer})`,
+        ),
+      );
+    } else {
+      columns.push(text(title, `(SELECT qa.answer ${answer})`));
+    }
+  }
+  return columns;
+}
+
+async function positionsSheet(ctx: Ctx): Promise<Table> {
+  const query = filterOrders(
+    ctx
+      .db('order_positions as op')
+      .join('orders as o', 'o.id', 'op.order_id')
+      .join('events as e', 'e.id', 'o.event_id')
+      .join('items as i', 'i.id', 'op.item_id')
+      .leftJoin('item_variations as v', 'v.id', 'op.variation_id')
+      .leftJoin('order_positions as parent', 'parent.id', 'op.addon_to_id')
+      .leftJoin('invoice_addresses as ia', 'ia.order_id', 'o.id'),
+    ctx,
+  ).orderBy([{ column: 'o.datetime' }, { column: 'o.id' }, { column: 'op.positionid' }]);
+  if (ctx.input.paid_only) query.where('op.canceled', false);
+  const items = ctx.input.items ?? [];
+  if (items.length > 0) query.whereIn('op.item_id', items);
+  const columns: Column[] = [
+    ...orderHead(),
+    integer('Position ID', 'op.positionid'),
+    text('Status', `CASE WHEN op.canceled THEN 'canceled' ELSE ${orderStatusLabel()} END`),
+    ...contact(),
+    ...orderDateTime(),
+    text('Product', i18n('i.name')),
+    integer('Product ID', 'i.id'),
+    text('Variation', `CASE WHEN v.id IS NULL THEN NULL ELSE ${i18n('v.value')} END`),
+    integer('Variation ID', 'v.id'),
+    decimal('Price', 'op.price'),
+    decimal('Tax rate', 'op.tax_rate'),
+    decimal('Tax value', 'op.tax_value'),
+    text('Attendee name', 'op.attendee_name_cached'),
+    text('Attendee email', 'op.attendee_email'),
+    text('Attendee company', 'op.company'),
+    text('Address', 'op.street'),
+    text('ZIP code', 'op.zipcode'),
+    text('City', 'op.city'),
+    text('Country', 'op.country'),
+    text('State', 'op.state'),
+    text('Pseudonymization ID', 'op.pseudonymization_id'),
+    text('Ticket secret', 'op.secret'),
+    datetime('Valid from', 'op.valid_from'),
+    datetime('Valid until', 'op.valid_until'),
+    text('Order comment', 'o.comment'),
+    integer('Add-on to position ID', 'parent.positionid'),
+    ...(await questionColumns(ctx)),
+    text('Invoice address company', 'ia.company'),
+    text('Invoice address name', 'ia.name_cached'),
+    text('Invoice address street', 'ia.street'),
+    text('Invoice address ZIP code', 'ia.zipcode'),
+    text('Invoice address city', 'ia.city'),
+    text('Invoice address country', 'ia.country'),
+    text('Invoice address state', 'ia.state'),
+    text('VAT ID', 'ia.vat_id'),
+    text('Sales channel', 'o.sales_channel'),
+    text('Order locale', 'o.locale'),
+    text('External customer ID', 'o.customer_reference'),
+    text(
+      'Check-in lists',
+      `(SELECT string_agg(cl.name, ', ' ORDER BY cl.name) FROM checkin_lists cl
+        WHERE cl.event_id = o.event_id
+          AND (cl.all_products OR EXISTS (SELECT 1 FROM checkin_list_items cli WHERE cli.list_id = cl.id AND cli.item_id = op.item_id)))`,
+    ),
+    text('Payment providers', paymentProviders()),
+  ];
+  return { query, columns };
+}
+
+function feesSheet(ctx: Ctx): Table {
+  const query = filterOrders(
+    ctx
+      .db('order_fees as f')
+      .join('orders as o', 'o.id', 'f.order_id')
+      .join('events as e', 'e.id', 'o.event_id')
+      .leftJoin('invoice_addresses as ia', 'ia.order_id', 'o.id')
+      .where('f.canceled', false),
+    ctx,
+  ).orderBy([{ column: 'o.datetime' }, { column: 'o.id' }, { column: 'f.id' }]);
+  const feeType = `CASE f.fee_type ${Object.entries(FEE_TYPES)
+    .map(([key, label]) => `WHEN '${key}' THEN '${label}'`)
+    .join(' ')} ELSE f.fee_type END`;
+  const columns: Column[] = [
+    ...orderHead(),
+    text('Status', orderStatusLabel()),
+    ...contact(),
+    ...orderDateTime(),
+    text('Fee type', feeType),
+    text('Description', 'f.description'),
+    decimal('Price', 'f.value'),
+    decimal('Tax rate', 'f.tax_rate'),
+    decimal('Tax value', 'f.tax_value'),
+    text('Company', 'ia.company'),
+    text('Invoice address name', 'ia.name_cached'),
+    ...address(),
+    text('VAT ID', 'ia.vat_id'),
+    text('External customer ID', 'o.customer_reference'),
+    text('Payment providers', paymentProviders()),
+  ];
+  return { query, columns };
+}
+
+const commonInput = {
+  paid_only: boolean({ label: 'Only paid orders', default: true }),
+  include_payment_amounts: boolean({ label: 'Include payment amounts', default: false }),
+  group_multiple_choice: boolean({
+    label: 'Show multiple choice answers grouped in one column',
+    default: false,
+  }),
+  date_range: dateFrame({ label: 'Date range' }),
+  event_date_range: dateFrame({ label: 'Event date' }),
+};
+
+const definition = {
+  identifier: 'orderlist',
+  verboseName: 'Order data',
+  category: 'Order data',
+  description:
+    'Download a spreadsheet of all orders. The spreadsheet will include three sheets, one with a line for every order, one with a line for every order position, and one with a line for every additional fee charged in an order.',
+  filename: (ctx: { slug: string }) => `${ctx.slug}_orders`,
+  output: {
+    type: 'sheets' as const,
+    sheets: [
+      { name: 'orders', label: 'Orders', build: ordersSheet },
+      { name: 'positions', label: 'Order positions', build: positionsSheet },
+      { name: 'fees', label: 'Order fees', build: feesSheet },
+    ],
+  },
+};
+
+/** pretix's OrderListExporter at event level: with `items` (orders containing one of these products). */
+export const orderlistEvent = defineExporter({
+  ...definition,
+  scope: 'event',
+  input: { ...commonInput, items: modelMultipleChoice({ label: 'Products', table: 'items' }) },
+});
+
+/** At organizer level pretix offers no `items` (products belong to one event). */
+export const orderlistOrganizer = defineExporter({ ...definition, scope: 'organizer', input: commonInput });

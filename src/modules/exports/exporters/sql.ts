@@ -1,0 +1,69 @@
+/**
+ * SQL fragments several exporters share. They return SQL text for Column.sql; aliases follow the convention
+ * `o` orders, `e` events, `op` order positions, `ia` invoice addresses.
+ */
+import type { Knex } from 'knex';
+import type { DateFrame } from '../date-frames';
+
+/** A pretix i18n string (jsonb {"en": …}) in English, else in its first language, else ''. */
+export function i18n(expression: string): string {
+  return `coalesce(${expression}->>'en', (SELECT j.value FROM jsonb_each_text(${expression}) AS j LIMIT 1), '')`;
+}
+
+/** pretix's Order.STATUS_CHOICE labels, extended like get_extended_status_display for what our schema knows. */
+export function orderStatusLabel(order = 'o'): string {
+  return `CASE ${order}.status
+    WHEN 'n' THEN 'pending'
+    WHEN 'p' THEN CASE WHEN NOT EXISTS (SELECT 1 FROM order_positions sp WHERE sp.order_id = ${order}.id AND NOT sp.canceled)
+                         AND EXISTS (SELECT 1 FROM order_positions sp WHERE sp.order_id = ${order}.id)
+                       THEN 'canceled (paid fee)' ELSE 'paid' END
+    WHEN 'e' THEN 'expired'
+    WHEN 'c' THEN 'canceled'
+    ELSE ${order}.status END`;
+}
+
+/** Verbose names of pretix's built-in payment providers; unknown providers show their identifier. */
+export const PAYMENT_PROVIDER_NAMES: Record<string, string> = {
+  banktransfer: 'Bank transfer',
+  boxoffice: 'Box office',
+  free: 'Free of charge',
+  giftcard: 'Gift card',
+  manual: 'Manual payment',
+  offsetting: 'Offsetting',
+  paypal: 'PayPal',
+  stripe: 'Stripe',
+};
+
+function literal(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+export function providerName(expression: string): string {
+  const cases = Object.entries(PAYMENT_PROVIDER_NAMES)
+    .map(([id, name]) => `WHEN ${literal(id)} THEN ${literal(name)}`)
+    .join(' ');
+  return `CASE ${expression} ${cases} ELSE ${expression} END`;
+}
+
+export function providerLabel(identifier: string): string {
+  return PAYMENT_PROVIDER_NAMES[identifier] ?? identifier;
+}
+
+/** The distinct payment methods of an order (payments that were not cancelled or failed), by name. */
+export function paymentProviders(order = 'o'): string {
+  return `(SELECT string_agg(DISTINCT ${providerName('pp.provider')}, ', ')
+    FROM order_payments pp
+    WHERE pp.order_id = ${order}.id AND pp.state NOT IN ('canceled', 'failed'))`;
+}
+
+/** Restricts `column` to a resolved date frame ([start, end) in the exporter's time zone). */
+export function whereInFrame(query: Knex.QueryBuilder, column: string, frame: DateFrame | null): void {
+  if (!frame) return;
+  if (frame.start) query.where(column, '>=', frame.start.toISOString());
+  if (frame.end) query.where(column, '<', frame.end.toISOString());
+}
+
+/** The public order page, as pretix links it: /<organizer>/<event>/order/<code>/<secret>/. */
+export function orderLink(siteUrl: string, organizerSlug: string, order = 'o', event = 'e'): string {
+  return `${literal(`${siteUrl}/${organizerSlug}/`)} || ${event}.slug || '/order/' || ${order}.code || '/' || ${order}.secret || '/'`;
+}

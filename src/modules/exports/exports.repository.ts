@@ -1,0 +1,159 @@
+import type { Knex } from 'knex';
+import type { Db } from '../../platform/db';
+
+export type ExportStatus = 'waiting' | 'running' | 'done' | 'failed';
+export type ExportLevel = 'event' | 'organizer';
+
+export interface ExportRow {
+  id: string;
+  job_id: string;
+  level: ExportLevel;
+  organizer_id: number;
+  event_id: number | null;
+  identifier: string;
+  input: Record<string, unknown>;
+  event_ids: number[];
+  principal_key: string;
+  status: ExportStatus;
+  percentage: number | null;
+  attempts: number;
+  message: string | null;
+  file_key: string | null;
+  file_name: string | null;
+  content_type: string | null;
+  file_size: number | null;
+  file_sha256: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  expires_at: Date;
+}
+
+export type NewExport = Pick<
+  ExportRow,
+  | 'id'
+  | 'job_id'
+  | 'level'
+  | 'organizer_id'
+  | 'event_id'
+  | 'identifier'
+  | 'input'
+  | 'event_ids'
+  | 'principal_key'
+> & { expires_at: Date };
+
+export interface StoredFile {
+  file_key: string;
+  file_name: string;
+  content_type: string;
+  file_size: number;
+  file_sha256: string;
+}
+
+const ACTIVE: ExportStatus[] = ['waiting', 'running'];
+
+/**
+ * The exports table. State changes of a run are conditional updates on (status, attempts), so a stale worker
+ * (one whose job was taken over after a stall) or a cancelled run can never overwrite a newer state.
+ */
+export class ExportsRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Locks the principal's export slots for the rest of `trx` (the active-exports cap is checked under it). */
+  async lockPrincipal(trx: Knex.Transaction, principalKey: string): Promise<void> {
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`exports:${principalKey}`]);
+  }
+
+  async countActive(trx: Knex, principalKey: string): Promise<number> {
+    const row = await trx('exports')
+      .where('principal_key', principalKey)
+      .whereIn('status', ACTIVE)
+      .where('expires_at', '>', trx.fn.now())
+      .count<{ count: number }>({ count: '*' })
+      .first();
+    return Number(row?.count ?? 0);
+  }
+
+  async insert(trx: Knex, row: NewExport): Promise<void> {
+    await trx('exports').insert({
+      ...row,
+      input: JSON.stringify(row.input),
+      status: 'waiting',
+    });
+  }
+
+  /** An unexpired export, whatever its state. */
+  async findLive(id: string): Promise<ExportRow | undefined> {
+    return this.db<ExportRow>('exports').where('id', id).where('expires_at', '>', this.db.fn.now()).first();
+  }
+
+  async find(id: string): Promise<ExportRow | undefined> {
+    return this.db<ExportRow>('exports').where('id', id).first();
+  }
+
+  /**
+   * Starts an attempt: counts it and marks the run running. Returns the row, or undefined when the export is
+   * no longer waiting or running (done, failed, cancelled, expired) or does not exist (yet).
+   */
+  async startAttempt(id: string): Promise<ExportRow | undefined> {
+    const [row] = await this.db<ExportRow>('exports')
+      .where('id', id)
+      .whereIn('status', ACTIVE)
+      .where('expires_at', '>', this.db.fn.now())
+      .update({
+        status: 'running',
+        attempts: this.db.raw('attempts + 1'),
+        percentage: null,
+        started_at: this.db.raw('coalesce(started_at, now())'),
+      })
+      .returning('*');
+    return row;
+  }
+
+  /** Records progress; false when this attempt is no longer current (cancelled, superseded, expired). */
+  async setProgress(id: string, attempt: number, percentage: number): Promise<boolean> {
+    const updated = await this.db('exports')
+      .where({ id, attempts: attempt, status: 'running' })
+      .update({ percentage });
+    return updated > 0;
+  }
+
+  async markDone(id: string, attempt: number, file: StoredFile): Promise<boolean> {
+    const updated = await this.db('exports')
+      .where({ id, attempts: attempt, status: 'running' })
+      .update({ ...file, status: 'done', percentage: 100, finished_at: this.db.fn.now() });
+    return updated > 0;
+  }
+
+  /** Fails an active run; with `attempt`, only if that attempt is still the current one. */
+  async markFailed(id: string, message: string, attempt?: number): Promise<boolean> {
+    const updated = await this.db('exports')
+      .where('id', id)
+      .whereIn('status', ACTIVE)
+      .modify((q) => {
+        if (attempt !== undefined) q.where('attempts', attempt);
+      })
+      .update({ status: 'failed', message, finished_at: this.db.fn.now() });
+    return updated > 0;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db('exports').where('id', id).delete();
+  }
+
+  /** Runs that should have a job in the queue. */
+  async listActive(): Promise<Pick<ExportRow, 'id' | 'job_id'>[]> {
+    return this.db('exports')
+      .whereIn('status', ACTIVE)
+      .where('expires_at', '>', this.db.fn.now())
+      .select('id', 'job_id');
+  }
+
+  async listExpired(limit: number): Promise<Pick<ExportRow, 'id' | 'file_key' | 'attempts'>[]> {
+    return this.db('exports')
+      .where('expires_at', '<=', this.db.fn.now())
+      .orderBy('expires_at')
+      .limit(limit)
+      .select('id', 'file_key', 'attempts');
+  }
+}

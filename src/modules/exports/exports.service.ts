@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { Queue } from 'bullmq';
+import type { Config } from '../../config';
+import type { Db } from '../../platform/db';
+import type { ByteRange, Storage } from '../../platform/storage';
+import { CustomBodyError, NotFound, Throttled } from '../../shared/errors';
+import type { AccessService, EventAccess, OrganizerAccess } from '../access/access.service';
+import type { Principal } from '../access/principal';
+import type { Exporter } from './exporters/define';
+import { EXPORTERS } from './exporters/index';
+import { enqueueExport, jobIdOf, type RunExportJob } from './exports.jobs';
+import { normaliseInput, type ScopeEvent } from './exports.input';
+import { ExportsRepository, type ExportLevel, type ExportRow } from './exports.repository';
+import { CANCELED_MESSAGE } from './exports.runner';
+
+/** Where an exporter request happens: the level, and the caller's access there (the event's for event level). */
+export type ExportScope =
+  { level: 'event'; access: EventAccess } | { level: 'organizer'; access: OrganizerAccess };
+
+/** The download URL's ids; both must match the row. */
+export interface DownloadRef {
+  identifier: string;
+  jobId: string;
+  exportId: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** pretix's text for an unknown result file. */
+const UNKNOWN_FILE = 'No CachedFile matches the given query.';
+
+export class ExportsService {
+  private readonly repository: ExportsRepository;
+
+  constructor(
+    private readonly deps: {
+      config: Config;
+      db: Db;
+      access: AccessService;
+      queue: Queue<RunExportJob>;
+      storage: Storage;
+    },
+  ) {
+    this.repository = new ExportsRepository(deps.db);
+  }
+
+  /** Exporters of this level the caller may use, sorted by verbose name as pretix does. */
+  list(scope: ExportScope): Exporter[] {
+    return EXPORTERS.filter(
+      (exporter) => exporter.scope === scope.level && scope.access.permissions.has(exporter.permission),
+    ).sort((a, b) => a.verboseName.localeCompare(b.verboseName, 'en'));
+  }
+
+  get(scope: ExportScope, identifier: string): Exporter {
+    const exporter = this.list(scope).find((candidate) => candidate.identifier === identifier);
+    if (!exporter) throw new NotFound();
+    return exporter;
+  }
+
+  /** Events an organizer-level run may read: those where the caller holds the exporter's permission. */
+  private async permittedEvents(scope: ExportScope, exporter: Exporter): Promise<ScopeEvent[]> {
+    if (scope.level === 'event')
+      return [{ id: Number(scope.access.event.id), slug: scope.access.event.slug }];
+    const rows: ScopeEvent[] = await this.deps
+      .db('events')
+      .whereIn('id', this.deps.access.accessibleEventIds(scope.access, exporter.permission))
+      .orderBy('slug')
+      .select('id', 'slug');
+    return rows.map((row) => ({ id: Number(row.id), slug: row.slug }));
+  }
+
+  /**
+   * Validates the input, records the run and enqueues its job: nothing else happens in the request. The row
+   * and the job appear together or not at all (503 when Redis is down, 429 beyond the per-client cap).
+   */
+  async start(scope: ExportScope, principal: Principal, identifier: string, body: unknown): Promise<string> {
+    const { config, db } = this.deps;
+    const exporter = this.get(scope, identifier);
+    const { input, eventIds } = await normaliseInput(exporter, body, {
+      db,
+      organizerId: scope.access.organizer.id,
+      events: await this.permittedEvents(scope, exporter),
+    });
+    const id = randomUUID();
+    const jobId = randomUUID();
+    await db.transaction(async (trx) => {
+      await this.repository.lockPrincipal(trx, principal.key);
+      const active = await this.repository.countActive(trx, principal.key);
+      if (active >= config.EXPORT_MAX_ACTIVE_PER_CLIENT) {
+        throw new Throttled(
+          `You already have ${active} exports waiting or running; wait for one of them to finish (at most ${config.EXPORT_MAX_ACTIVE_PER_CLIENT} at a time).`,
+          5,
+        );
+      }
+      await this.repository.insert(trx, {
+        id,
+        job_id: jobId,
+        level: scope.level,
+        organizer_id: scope.access.organizer.id,
+        event_id: scope.level === 'event' ? scope.access.event.id : null,
+        identifier: exporter.identifier,
+        input,
+        event_ids: eventIds,
+        principal_key: principal.key,
+        expires_at: new Date(Date.now() + config.EXPORT_TTL * 1000),
+      });
+      await enqueueExport(this.deps.queue, id);
+    });
+    return this.downloadUrl(scope, exporter.identifier, jobId, id);
+  }
+
+  private downloadUrl(scope: ExportScope, identifier: string, jobId: string, id: string): string {
+    const organizer = `${this.deps.config.SITE_URL}/api/v1/organizers/${scope.access.organizer.slug}`;
+    const base = scope.level === 'event' ? `${organizer}/events/${scope.access.event.slug}` : organizer;
+    return `${base}/exporters/${identifier}/download/${jobId}/${id}/`;
+  }
+
+  /**
+   * The run behind a download URL, or 404: unknown, malformed, expired, another level/event/exporter, or
+   * started by another credential (results are bound to the exact principal that ran them).
+   */
+  private async find(scope: ExportScope, principal: Principal, ref: DownloadRef): Promise<ExportRow> {
+    if (!UUID.test(ref.jobId) || !UUID.test(ref.exportId)) throw new NotFound(UNKNOWN_FILE);
+    const row = await this.repository.findLive(ref.exportId);
+    const level: ExportLevel = scope.level;
+    if (
+      !row ||
+      row.job_id !== ref.jobId ||
+      row.level !== level ||
+      row.identifier !== ref.identifier ||
+      Number(row.organizer_id) !== scope.access.organizer.id ||
+      (scope.level === 'event' && Number(row.event_id) !== Number(scope.access.event.id)) ||
+      row.principal_key !== principal.key
+    ) {
+      throw new NotFound(UNKNOWN_FILE);
+    }
+    return row;
+  }
+
+  /** A finished run's file metadata; 409 while it runs, 410 when it failed. */
+  async finished(scope: ExportScope, principal: Principal, ref: DownloadRef): Promise<ExportRow> {
+    const row = await this.find(scope, principal, ref);
+    if (row.status === 'waiting' || row.status === 'running') {
+      throw new CustomBodyError(
+        409,
+        { status: row.status, percentage: row.percentage === null ? null : Number(row.percentage) },
+        { 'Retry-After': '1' },
+      );
+    }
+    if (row.status === 'failed') throw new CustomBodyError(410, { status: 'failed', message: row.message });
+    return row;
+  }
+
+  async open(row: ExportRow, range?: ByteRange): Promise<Readable> {
+    return this.deps.storage.read(row.file_key!, range);
+  }
+
+  /**
+   * DELETE on a download URL: cancels a waiting or running run (the worker notices at its next progress write
+   * and stops); a finished one is deleted with its file.
+   */
+  async cancel(scope: ExportScope, principal: Principal, ref: DownloadRef): Promise<void> {
+    const row = await this.find(scope, principal, ref);
+    if (row.status === 'waiting' || row.status === 'running') {
+      await this.repository.markFailed(row.id, CANCELED_MESSAGE);
+      // A job that has not started is dropped; an active one is locked and stops by itself.
+      await this.deps.queue.remove(jobIdOf(row.id)).catch(() => undefined);
+      return;
+    }
+    if (row.status === 'done') {
+      await this.repository.delete(row.id);
+      if (row.file_key) await this.deps.storage.delete(row.file_key);
+    }
+  }
+}

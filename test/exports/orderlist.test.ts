@@ -1,0 +1,349 @@
+import request from 'supertest';
+import type { TestContext } from '../support/app';
+import { makeEvent, makeOrganizer, makeTeamWithToken } from '../support/factories';
+import { readCsv, readXlsx, records } from './files';
+import { createExportsContext, download, startTestWorker, TicketingData, type TestWorker } from './support';
+
+let ctx: TestContext;
+let worker: TestWorker;
+let organizer: { id: number; slug: string };
+let event: { id: number; slug: string };
+let authorization: string;
+let paid: Awaited<ReturnType<TicketingData['order']>>;
+let pending: Awaited<ReturnType<TicketingData['order']>>;
+let ticketId: number;
+let shirtId: number;
+let sizeM: number;
+
+beforeAll(async () => {
+  ctx = createExportsContext({ EXPORT_MAX_ACTIVE_PER_CLIENT: '50' });
+  worker = startTestWorker(ctx);
+  const db = ctx.runtime.db;
+  const data = new TicketingData(db);
+  organizer = await makeOrganizer(db);
+  event = await makeEvent(db, organizer.id, { name: { en: 'Sample Conference' } });
+  await db('events').where('id', event.id).update({ timezone: 'Europe/Berlin' });
+  ({ authorization } = await makeTeamWithToken(db, organizer.id, { permissions: ['can_view_orders'] }));
+  ticketId = (await data.item(event.id, 'Ticket', '23.00')).id;
+  shirtId = (await data.item(event.id, 'T-Shirt', '10.00')).id;
+  sizeM = (await data.variation(shirtId, 'M')).id;
+  const [diet] = await db('questions')
+    .insert({
+      event_id: event.id,
+      question: JSON.stringify({ en: 'Diet' }),
+      identifier: 'diet',
+      type: 'S',
+      position: 1,
+    })
+    .returning('id');
+  const [workshops] = await db('questions')
+    .insert({
+      event_id: event.id,
+      question: JSON.stringify({ en: 'Workshops' }),
+      identifier: 'ws',
+      type: 'M',
+      position: 2,
+    })
+    .returning('id');
+  const [optionA, optionB] = await db('question_options')
+    .insert([
+      { question_id: workshops.id, identifier: 'A', answer: JSON.stringify({ en: 'Alpha' }), position: 1 },
+      { question_id: workshops.id, identifier: 'B', answer: JSON.stringify({ en: 'Beta' }), position: 2 },
+    ])
+    .returning('id');
+  await db('checkin_lists').insert({ event_id: event.id, name: 'Main entrance' });
+
+  paid = await data.order(event.id, {
+    code: 'PAID1',
+    status: 'p',
+    email: 'buyer@example.org',
+    phone: '+49301234',
+    datetime: '2030-01-15T09:30:00Z', // 10:30 in Berlin
+    total: '34.50',
+    comment: 'VIP',
+    positions: [
+      {
+        itemId: ticketId,
+        price: '23.00',
+        tax_rate: '19.00',
+        tax_value: '3.67',
+        attendee_name: 'Alice Doe',
+        attendee_email: 'alice@example.org',
+      },
+      { itemId: shirtId, variationId: sizeM, price: '10.00', tax_rate: '7.00', tax_value: '0.65' },
+    ],
+    fees: [{ fee_type: 'payment', value: '1.50', tax_rate: '19.00', tax_value: '0.24' }],
+    invoiceAddress: {
+      company: 'ACME Ltd',
+      name_cached: 'Bob Buyer',
+      street: 'Main St 1',
+      zipcode: '10115',
+      city: 'Berlin',
+      country: 'DE',
+      vat_id: 'DE123',
+    },
+    payments: [
+      { provider: 'banktransfer', state: 'confirmed', amount: '34.50', payment_date: '2030-01-16T08:00:00Z' },
+    ],
+  });
+  const [answerDiet] = await db('question_answers')
+    .insert({ orderposition_id: paid.positions[0]!.id, question_id: diet.id, answer: 'vegan' })
+    .returning('id');
+  expect(answerDiet).toBeDefined();
+  const [answerWs] = await db('question_answers')
+    .insert({ orderposition_id: paid.positions[0]!.id, question_id: workshops.id, answer: 'Alpha, Beta' })
+    .returning('id');
+  await db('question_answer_options').insert([
+    { answer_id: answerWs.id, option_id: optionA.id },
+    { answer_id: answerWs.id, option_id: optionB.id },
+  ]);
+  pending = await data.order(event.id, {
+    code: 'PEND2',
+    status: 'n',
+    email: 'pending@example.org',
+    datetime: '2030-02-01T12:00:00Z',
+    total: '23.00',
+    comment: '=HYPERLINK("http://evil.example","click")',
+    positions: [
+      {
+        itemId: ticketId,
+        price: '23.00',
+        tax_rate: '19.00',
+        tax_value: '3.67',
+        attendee_name: '@SUM(A1:A9)',
+      },
+    ],
+  });
+});
+afterAll(async () => {
+  await worker.stop();
+  await ctx.close();
+});
+
+async function runExport(body: object) {
+  const run = await request(ctx.app)
+    .post(`/api/v1/organizers/${organizer.slug}/events/${event.slug}/exporters/orderlist/run/`)
+    .set('Authorization', authorization)
+    .send(body);
+  expect(run.status).toBe(202);
+  const res = await download(ctx.app, run.body.download, authorization);
+  expect(res.status).toBe(200);
+  return res;
+}
+
+describe('orderlist as xlsx', () => {
+  let sheets: Awaited<ReturnType<typeof readXlsx>>;
+  beforeAll(async () => {
+    const res = await runExport({ _format: 'xlsx', paid_only: false });
+    sheets = await readXlsx(res.body);
+  });
+
+  test("has pretix's three sheets", () => {
+    expect([...sheets.keys()]).toEqual(['Orders', 'Order positions', 'Order fees']);
+  });
+
+  test('orders sheet: one typed row per order, cell by cell', () => {
+    const rows = sheets.get('Orders')!;
+    expect(rows[0]).toEqual([
+      'Event slug',
+      'Event name',
+      'Order code',
+      'Order total',
+      'Status',
+      'Email',
+      'Phone number',
+      'Order date',
+      'Order time',
+      'Company',
+      'Name',
+      'Address',
+      'ZIP code',
+      'City',
+      'Country',
+      'State',
+      'VAT ID',
+      'Date of last payment',
+      'Fees',
+      'Order locale',
+      'Gross at 7.00 % tax',
+      'Net at 7.00 % tax',
+      'Tax value at 7.00 % tax',
+      'Gross at 19.00 % tax',
+      'Net at 19.00 % tax',
+      'Tax value at 19.00 % tax',
+      'Sales channel',
+      'Requires special attention',
+      'Comment',
+      'Positions',
+      'External customer ID',
+      'Payment providers',
+      'Order link',
+    ]);
+    const [first, second] = records(rows);
+    expect(first).toEqual({
+      'Event slug': event.slug,
+      'Event name': 'Sample Conference',
+      'Order code': 'PAID1',
+      'Order total': 34.5,
+      Status: 'paid',
+      Email: 'buyer@example.org',
+      // A leading + could start a formula: neutralised like every text cell.
+      'Phone number': "'+49301234",
+      'Order date': new Date(Date.UTC(2030, 0, 15)),
+      'Order time': '10:30:00',
+      Company: 'ACME Ltd',
+      Name: 'Bob Buyer',
+      Address: 'Main St 1',
+      'ZIP code': '10115',
+      City: 'Berlin',
+      Country: 'DE',
+      State: null,
+      'VAT ID': 'DE123',
+      'Date of last payment': new Date(Date.UTC(2030, 0, 16)),
+      Fees: 1.5,
+      'Order locale': 'en',
+      'Gross at 7.00 % tax': 10,
+      'Net at 7.00 % tax': 9.35,
+      'Tax value at 7.00 % tax': 0.65,
+      'Gross at 19.00 % tax': 24.5,
+      'Net at 19.00 % tax': 20.59,
+      'Tax value at 19.00 % tax': 3.91,
+      'Sales channel': 'web',
+      'Requires special attention': 'No',
+      Comment: 'VIP',
+      Positions: 2,
+      'External customer ID': null,
+      'Payment providers': 'Bank transfer',
+      'Order link': `http://tixport.test/${organizer.slug}/${event.slug}/order/PAID1/${paid.secret}/`,
+    });
+    expect(second).toMatchObject({
+      'Order code': 'PEND2',
+      Status: 'pending',
+      'Order time': '13:00:00',
+      'Order link': `http://tixport.test/${organizer.slug}/${event.slug}/order/PEND2/${pending.secret}/`,
+    });
+  });
+
+  test('positions sheet: products, variations, answers, add-on columns', () => {
+    const rows = records(sheets.get('Order positions')!);
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toMatchObject({
+      'Order code': 'PAID1',
+      'Position ID': 1,
+      Status: 'paid',
+      Product: 'Ticket',
+      'Product ID': ticketId,
+      Variation: null,
+      Price: 23,
+      'Tax rate': 19,
+      'Tax value': 3.67,
+      'Attendee name': 'Alice Doe',
+      'Attendee email': 'alice@example.org',
+      Diet: 'vegan',
+      'Workshops – Alpha': 'Yes',
+      'Workshops – Beta': 'Yes',
+      'Check-in lists': 'Main entrance',
+      'Payment providers': 'Bank transfer',
+      'Invoice address name': 'Bob Buyer',
+    });
+    expect(rows[1]).toMatchObject({
+      'Position ID': 2,
+      Product: 'T-Shirt',
+      Variation: 'M',
+      'Variation ID': sizeM,
+    });
+    expect(rows[2]).toMatchObject({ 'Order code': 'PEND2', Diet: null, 'Workshops – Alpha': 'No' });
+  });
+
+  test('fees sheet', () => {
+    const rows = records(sheets.get('Order fees')!);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        'Order code': 'PAID1',
+        'Fee type': 'Payment fee',
+        Price: 1.5,
+        'Tax rate': 19,
+        'Tax value': 0.24,
+      }),
+    ]);
+  });
+
+  test('formula-like text is neutralised with a leading apostrophe; numbers stay numbers', () => {
+    const orders = records(sheets.get('Orders')!);
+    expect(orders[1]!.Comment).toBe(`'=HYPERLINK("http://evil.example","click")`);
+    const positions = records(sheets.get('Order positions')!);
+    expect(positions[2]!['Attendee name']).toBe("'@SUM(A1:A9)");
+  });
+});
+
+describe('orderlist as CSV', () => {
+  test('positions:default quotes every non-numeric cell and escapes formulas', async () => {
+    const res = await runExport({
+      _format: 'positions:default',
+      paid_only: false,
+      group_multiple_choice: true,
+    });
+    expect(res.headers['content-type']).toBe('text/csv');
+    expect(res.headers['content-disposition']).toBe(`attachment; filename="${event.slug}_orders.csv"`);
+    const text = res.body.toString('utf8');
+    const lines = text.split('\n');
+    expect(lines[0]!.startsWith('"Event slug","Event name","Order code","Position ID","Status"')).toBe(true);
+    expect(lines[1]).toContain(`"PAID1",1,"paid"`);
+    const rows = records(readCsv(res.body));
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toMatchObject({
+      'Position ID': '1',
+      Price: '23.00',
+      Workshops: 'Alpha, Beta',
+      'Order date': '2030-01-15',
+    });
+    expect(rows[2]!['Attendee name']).toBe("'@SUM(A1:A9)");
+  });
+
+  test('orders:semicolon uses ; and minimal quoting', async () => {
+    const res = await runExport({ _format: 'orders:semicolon', paid_only: false });
+    const text = res.body.toString('utf8');
+    expect(text.split('\n')[0]).toMatch(/^Event slug;Event name;Order code;Order total;Status;/);
+    const rows = records(readCsv(res.body, ';'));
+    expect(rows.map((r) => r['Order code'])).toEqual(['PAID1', 'PEND2']);
+    expect(rows[1]!.Comment).toBe(`'=HYPERLINK("http://evil.example","click")`);
+    expect(rows[0]!['Order total']).toBe('34.50');
+  });
+
+  test('fees:excel', async () => {
+    const res = await runExport({ _format: 'fees:excel', paid_only: false });
+    expect(readCsv(res.body)[1]!.slice(0, 4)).toEqual([event.slug, 'Sample Conference', 'PAID1', 'paid']);
+  });
+
+  test('paid_only (the default) keeps paid orders only', async () => {
+    const res = await runExport({ _format: 'orders:default' });
+    expect(records(readCsv(res.body)).map((r) => r['Order code'])).toEqual(['PAID1']);
+  });
+
+  test('items keeps orders containing one of the products, positions of those products only', async () => {
+    const orders = await runExport({ _format: 'orders:default', paid_only: false, items: [shirtId] });
+    expect(records(readCsv(orders.body)).map((r) => r['Order code'])).toEqual(['PAID1']);
+    const positions = await runExport({ _format: 'positions:default', paid_only: false, items: [shirtId] });
+    expect(records(readCsv(positions.body)).map((r) => r.Product)).toEqual(['T-Shirt']);
+  });
+
+  test("date_range filters by order date in the event's time zone", async () => {
+    const res = await runExport({
+      _format: 'orders:default',
+      paid_only: false,
+      date_range: '2030-02-01/2030-02-28',
+    });
+    expect(records(readCsv(res.body)).map((r) => r['Order code'])).toEqual(['PEND2']);
+  });
+
+  test('include_payment_amounts adds "Paid by" per provider', async () => {
+    const res = await runExport({
+      _format: 'orders:default',
+      paid_only: false,
+      include_payment_amounts: true,
+    });
+    const rows = records(readCsv(res.body));
+    expect(rows[0]!['Paid by Bank transfer']).toBe('34.50');
+    expect(rows[1]!['Paid by Bank transfer']).toBe('0.00');
+  });
+});
