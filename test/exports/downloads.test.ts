@@ -269,7 +269,7 @@ describe('exports without a worker', () => {
   test('the reconciler re-enqueues an export whose Redis job vanished, and a worker finishes it', async () => {
     await idle.runtime
       .db('exports')
-      .where('principal_key', 'like', 'token:%')
+      .where('queue_prefix', idle.queuePrefix)
       .whereIn('status', ['waiting'])
       .update({ status: 'failed', message: 'Export canceled.' });
     const res = await run();
@@ -291,7 +291,11 @@ describe('exports without a worker', () => {
   });
 
   test('an export that used up its attempts is given up with 410', async () => {
-    await idle.runtime.db('exports').whereIn('status', ['waiting', 'running']).update({ status: 'failed' });
+    await idle.runtime
+      .db('exports')
+      .where('queue_prefix', idle.queuePrefix)
+      .whereIn('status', ['waiting', 'running'])
+      .update({ status: 'failed' });
     const res = await run();
     await idle.runtime.db('exports').where('id', idOf(res.body.download)).update({ attempts: 3 });
     const late = startTestWorker(idle, { EXPORT_MAX_ATTEMPTS: '3' });

@@ -74,9 +74,10 @@ export async function reconcileExports(
   repository: ExportsRepository,
   queue: Queue<RunExportJob>,
   logger: Logger,
+  queuePrefix: string,
 ): Promise<number> {
   let requeued = 0;
-  for (const row of await repository.listActive()) {
+  for (const row of await repository.listActive(queuePrefix)) {
     const jobId = jobIdOf(row.id);
     const state = await queue.getJobState(jobId);
     if (state !== 'unknown' && state !== 'completed' && state !== 'failed') continue;
@@ -153,7 +154,7 @@ export function startExportsWorker(options: ExportsWorkerOptions): { worker: Wor
   const reconciler: Tick = every(
     'exports.reconcile',
     config.EXPORT_RECONCILE_MS,
-    () => reconcileExports(repository, queue, logger),
+    () => reconcileExports(repository, queue, logger, config.QUEUE_PREFIX),
     logger,
     { immediately: true },
   );
