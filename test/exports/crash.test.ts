@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import request from 'supertest';
+import type { TestContext } from '../support/app';
+import { makeEvent, makeOrganizer, makeTeamWithToken } from '../support/factories';
+import { readXlsx } from './files';
+import { createExportsContext, download, startTestWorker, TicketingData, waitFor } from './support';
+
+let ctx: TestContext;
+let child: ChildProcess | undefined;
+
+beforeAll(() => {
+  ctx = createExportsContext();
+});
+afterAll(async () => {
+  child?.kill('SIGKILL');
+  await ctx.close();
+});
+
+const root = path.resolve(__dirname, '../..');
+
+/** `npm run start:worker` as a real child process on this test's database, queue prefix and storage. */
+function spawnWorker(): ChildProcess {
+  // node itself with tsx's loader (not the tsx wrapper, which would put a second process in between), so
+  // that SIGKILL hits the worker and nothing else.
+  return spawn(process.execPath, ['--import', 'tsx', 'src/main/worker.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      QUEUE_PREFIX: ctx.queuePrefix,
+      STORAGE_DIR: ctx.config.STORAGE_DIR,
+      SITE_URL: ctx.config.SITE_URL,
+      EXPORT_LOCK_MS: '2000',
+      DATABASE_POOL_MAX: '3',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+test('a worker killed with SIGKILL mid-export: another worker takes the job over and writes the complete file', async () => {
+  const db = ctx.runtime.db;
+  const organizer = await makeOrganizer(db);
+  const event = await makeEvent(db, organizer.id);
+  const { authorization } = await makeTeamWithToken(db, organizer.id, { permissions: ['can_view_orders'] });
+  const data = new TicketingData(db);
+  const ticket = await data.item(event.id, 'Ticket');
+  await db('questions').insert({
+    event_id: event.id,
+    question: JSON.stringify({ en: 'Q' }),
+    identifier: 'q',
+    type: 'S',
+  });
+  for (let i = 0; i < 30; i++)
+    await data.order(event.id, { positions: [{ itemId: ticket.id }, { itemId: ticket.id }] });
+
+  // The child gets as far as the second sheet and then waits for this lock: a crash in the middle of a run.
+  const blocker = await db.transaction();
+  let id = '';
+  try {
+    await blocker.raw('LOCK TABLE question_answers IN ACCESS EXCLUSIVE MODE');
+    child = spawnWorker();
+    const run = await request(ctx.app)
+      .post(`/api/v1/organizers/${organizer.slug}/events/${event.slug}/exporters/orderlist/run/`)
+      .set('Authorization', authorization)
+      .send({ _format: 'xlsx' });
+    expect(run.status).toBe(202);
+    id = run.body.download.split('/').at(-2);
+    await waitFor(
+      'the child worker to be in the middle of the export',
+      async () => {
+        const row = await db('exports').where('id', id).first();
+        return row.status === 'running' && row.percentage >= 33 ? row : undefined;
+      },
+      60000,
+    );
+    const tmp = path.join(ctx.config.STORAGE_DIR, 'tmp', 'exports');
+    expect(readdirSync(tmp)).toContain(`${id}-1`);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child!.once('exit', resolve));
+    await blocker.commit();
+
+    const replacement = startTestWorker(ctx, { EXPORT_LOCK_MS: '2000' });
+    try {
+      const res = await download(ctx.app, run.body.download, authorization, 60000);
+      expect(res.status).toBe(200);
+      const sheets = await readXlsx(res.body);
+      expect(sheets.get('Orders')).toHaveLength(31);
+      expect(sheets.get('Order positions')).toHaveLength(61);
+      const row = await db('exports').where('id', id).first();
+      expect(row).toMatchObject({ status: 'done', attempts: 2, file_key: `exports/${id}-2` });
+      // The killed attempt's partial file was cleaned up by the next attempt.
+      expect(existsSync(path.join(tmp, `${id}-1`))).toBe(false);
+    } finally {
+      await replacement.stop();
+    }
+  } finally {
+    if (!blocker.isCompleted()) await blocker.rollback();
+  }
+}, 120000);
