@@ -59,6 +59,12 @@ export interface Column {
   header: string;
   sql: string | Knex.Raw;
   type: ColumnType;
+  /**
+   * Text that tixport generates or validates itself (slugs, order codes, secrets, fixed labels) and that can
+   * never start with a formula character: skipped by formula escaping, which costs time on large exports.
+   * Never set it for anything a buyer or admin typed.
+   */
+  safe?: boolean;
 }
 
 /** A table as SQL: the query holds FROM/JOIN/WHERE/ORDER BY, the columns say what to select from it. */
