@@ -143,7 +143,7 @@ async function child(mode: string, positions: number): Promise<void> {
   const out = mkdtempSync(path.join(tmpdir(), 'tixport-bench-'));
   const { eventId, organizerId } = await seed(db, positions);
   const started = process.hrtime.bigint();
-  let bytes = 0;
+  let bytes: number;
   if (mode === 'copy') {
     const { table } = await positionsTable(db, eventId);
     // The plain query: the same FROM/JOIN/WHERE/ORDER BY and column expressions, no tixport formatting.
