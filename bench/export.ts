@@ -84,7 +84,7 @@ async function seed(db: Db, positions: number): Promise<{ eventId: number; organ
   const orders = positions / 2;
   await db.raw(
     `INSERT INTO orders (event_id, code, status, secret, email, phone, datetime, expires, total, comment)
-     SELECT ?, upper(substr(md5(g::text), 1, 8)), CASE WHEN g % 10 = 0 THEN 'n' ELSE 'p' END,
+     SELECT ?, lpad(upper(to_hex(g)), 8, '0'), CASE WHEN g % 10 = 0 THEN 'n' ELSE 'p' END,
             md5('s' || g), 'buyer' || g || '@example.org', '+4930' || g,
             timestamptz '2030-01-01 00:00Z' + g * interval '7 seconds', timestamptz '2030-03-01 00:00Z', 33.00,
             CASE WHEN g % 100 = 0 THEN '=cmd|calc' ELSE '' END
