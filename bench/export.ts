@@ -6,7 +6,9 @@
  *   copy  – Postgres `COPY (the positions query) TO STDOUT CSV` into a file (the floor);
  *   csv   – the tixport positions CSV export through the worker code path (ExportRunner: job row, COPY with
  *           formatting and formula escaping in SQL, hashing, storage write, commit);
- *   xlsx  – the positions sheet through the xlsx renderer (cursor → exceljs streaming writer) into a file.
+ *   xlsx  – the positions sheet through the xlsx renderer (cursor → exceljs streaming writer) into a file;
+ *   openpyxl – for scale, Python's openpyxl in write-only mode on the same rows (BENCH_MODES=…,openpyxl; needs
+ *           `pip install openpyxl`; only its writing is timed, RSS not measured).
  * Prints seconds, rows/s and peak RSS per run, and the ratios the issue sets as targets.
  */
 import { execFileSync } from 'node:child_process';
@@ -22,6 +24,7 @@ import type { AnyExportContext, SheetSpec, Table } from '../src/modules/exports/
 import { ExportsRepository } from '../src/modules/exports/exports.repository';
 import { ExportRunner } from '../src/modules/exports/exports.runner';
 import { writeXlsx } from '../src/modules/exports/render/xlsx';
+import { columnExpression } from '../src/modules/exports/render/sql';
 import { connectionOf } from '../src/modules/exports/render/stream';
 import { createDb, ensureDatabase, migrateLatest, type Db } from '../src/platform/db';
 import { createLogger } from '../src/platform/logger';
@@ -166,6 +169,40 @@ async function child(mode: string, positions: number): Promise<void> {
       );
     });
     bytes = statSync(file).size;
+  } else if (mode === 'openpyxl') {
+    // The same rows as a CSV (not timed), then openpyxl's write-only workbook on them (timed by the script).
+    const { table } = await positionsTable(db, eventId);
+    const select = table.query
+      .clone()
+      .clearSelect()
+      .select(table.columns.map((c, i) => db.raw(`${columnExpression(c, 'csv-minimal')} AS c${i}`)))
+      .toQuery();
+    const file = path.join(out, 'rows.csv');
+    await db.transaction(async (trx) => {
+      await trx.raw("SELECT set_config('TimeZone', 'Europe/Berlin', true)");
+      const connection = await connectionOf(trx);
+      await pipeline(
+        connection.query(copyTo(`COPY (${select}) TO STDOUT WITH (FORMAT csv)`)),
+        createWriteStream(file),
+      );
+    });
+    const target = path.join(out, 'positions.xlsx');
+    const seconds = execFileSync('python3', [
+      path.join(__dirname, 'openpyxl-positions.py'),
+      file,
+      target,
+    ]).toString();
+    const result: Result = {
+      mode,
+      positions,
+      seconds: Number(seconds.trim()),
+      bytes: statSync(target).size,
+      maxRssMb: 0,
+    };
+    rmSync(out, { recursive: true, force: true });
+    await db.destroy();
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
   } else if (mode === 'csv') {
     const config = loadConfig({ ...process.env, DATABASE_URL, STORAGE_DIR: out, LOG_LEVEL: 'warn' });
     const repository = new ExportsRepository(db);
@@ -249,7 +286,7 @@ async function main(): Promise<void> {
       process.stdout.write(
         `${mode.padEnd(5)} ${String(size).padStart(8)} positions: ${result.seconds.toFixed(2).padStart(7)} s, ` +
           `${Math.round(size / result.seconds).toLocaleString('en')} rows/s, ${(result.bytes / 1e6).toFixed(1)} MB, ` +
-          `peak RSS ${result.maxRssMb.toFixed(0)} MB\n`,
+          `peak RSS ${result.maxRssMb > 0 ? `${result.maxRssMb.toFixed(0)} MB` : 'not measured'}\n`,
       );
     }
   }
@@ -264,6 +301,14 @@ async function main(): Promise<void> {
       );
   }
   const [small, large] = [Math.min(...SIZES), Math.max(...SIZES)];
+  for (const size of SIZES) {
+    const xlsx = find('xlsx', size);
+    const openpyxl = find('openpyxl', size);
+    if (xlsx && openpyxl)
+      process.stdout.write(
+        `openpyxl / tixport xlsx at ${size}: ${(openpyxl.seconds / xlsx.seconds).toFixed(2)}× (target ≥ 2×)\n`,
+      );
+  }
   for (const mode of ['csv', 'xlsx']) {
     const a = find(mode, small);
     const b = find(mode, large);

@@ -3,9 +3,15 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import type { TestContext } from '../support/app';
-import { makeEvent, makeOrganizer, makeTeamWithToken } from '../support/factories';
 import { readXlsx } from './files';
-import { createExportsContext, download, startTestWorker, TicketingData, waitFor } from './support';
+import {
+  addTextQuestion,
+  createExportsContext,
+  download,
+  eventWithTicket,
+  startTestWorker,
+  waitFor,
+} from './support';
 
 let ctx: TestContext;
 let child: ChildProcess | undefined;
@@ -41,17 +47,8 @@ function spawnWorker(): ChildProcess {
 
 test('a worker killed with SIGKILL mid-export: another worker takes the job over and writes the complete file', async () => {
   const db = ctx.runtime.db;
-  const organizer = await makeOrganizer(db);
-  const event = await makeEvent(db, organizer.id);
-  const { authorization } = await makeTeamWithToken(db, organizer.id, { permissions: ['can_view_orders'] });
-  const data = new TicketingData(db);
-  const ticket = await data.item(event.id, 'Ticket');
-  await db('questions').insert({
-    event_id: event.id,
-    question: JSON.stringify({ en: 'Q' }),
-    identifier: 'q',
-    type: 'S',
-  });
+  const { organizer, event, authorization, data, ticket } = await eventWithTicket(db);
+  await addTextQuestion(db, event.id);
   for (let i = 0; i < 30; i++)
     await data.order(event.id, { positions: [{ itemId: ticket.id }, { itemId: ticket.id }] });
 

@@ -14,7 +14,8 @@ import {
   download,
   pathOf,
   startTestWorker,
-  TicketingData,
+  addTextQuestion,
+  eventWithTicket,
   waitFor,
   type TestWorker,
 } from './support';
@@ -29,17 +30,10 @@ beforeAll(async () => {
   ctx = createExportsContext({ EXPORT_MAX_ACTIVE_PER_CLIENT: '50' });
   worker = startTestWorker(ctx);
   const db = ctx.runtime.db;
-  organizer = await makeOrganizer(db);
-  event = await makeEvent(db, organizer.id);
-  token = await makeTeamWithToken(db, organizer.id, { permissions: ['can_view_orders'] });
-  const data = new TicketingData(db);
-  const ticket = await data.item(event.id, 'Ticket');
-  await db('questions').insert({
-    event_id: event.id,
-    question: JSON.stringify({ en: 'Diet' }),
-    identifier: 'diet',
-    type: 'S',
-  });
+  const fixture = await eventWithTicket(db);
+  ({ organizer, event, team: token } = fixture);
+  const { data, ticket } = fixture;
+  await addTextQuestion(db, event.id);
   for (let i = 0; i < 20; i++)
     await data.order(event.id, { email: `buyer${i}@example.org`, positions: [{ itemId: ticket.id }] });
 });

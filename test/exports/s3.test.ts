@@ -9,14 +9,13 @@ import S3rver from 's3rver';
 import request from 'supertest';
 import { createStorage, type Storage } from '../../src/platform/storage';
 import type { TestContext } from '../support/app';
-import { makeEvent, makeOrganizer, makeTeamWithToken } from '../support/factories';
 import { readXlsx } from './files';
 import {
   createExportsContext,
   download,
+  eventWithTicket,
   pathOf,
   startTestWorker,
-  TicketingData,
   type TestWorker,
 } from './support';
 
@@ -76,12 +75,7 @@ describe('S3 storage driver (against an in-process S3 server)', () => {
   });
 
   test('an export runs into the bucket and downloads with ranges through the API', async () => {
-    const db = ctx.runtime.db;
-    const organizer = await makeOrganizer(db);
-    const event = await makeEvent(db, organizer.id);
-    const { authorization } = await makeTeamWithToken(db, organizer.id, { permissions: ['can_view_orders'] });
-    const data = new TicketingData(db);
-    const ticket = await data.item(event.id, 'Ticket');
+    const { organizer, event, authorization, data, ticket } = await eventWithTicket(ctx.runtime.db);
     await data.order(event.id, { code: 'S3ORD', positions: [{ itemId: ticket.id }] });
     const run = await request(ctx.app)
       .post(`/api/v1/organizers/${organizer.slug}/events/${event.slug}/exporters/orderlist/run/`)
