@@ -225,6 +225,7 @@ async function child(mode: string, positions: number): Promise<void> {
       }),
       event_ids: [eventId],
       principal_key: 'bench',
+      queue_prefix: 'bench',
       expires_at: new Date(Date.now() + 3600_000),
     });
     const runner = new ExportRunner({

@@ -17,6 +17,9 @@ export async function up(knex: Knex): Promise<void> {
     t.specificType('event_ids', 'bigint[]').notNullable();
     // The exact credential that ran it (Principal.key); downloads by anyone else are 404.
     t.string('principal_key', 190).notNullable();
+    // The deployment's QUEUE_PREFIX: its reconciler and cleanup only touch their own runs (installations or
+    // test runs sharing one database never take over each other's exports or files).
+    t.string('queue_prefix', 100).notNullable();
     t.string('status', 10).notNullable().defaultTo('waiting');
     t.double('percentage');
     t.integer('attempts').notNullable().defaultTo(0);
@@ -31,8 +34,8 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('finished_at', { useTz: true });
     t.timestamp('expires_at', { useTz: true }).notNullable();
     t.index(['principal_key', 'status']);
-    t.index(['status']);
-    t.index(['expires_at']);
+    t.index(['queue_prefix', 'status']);
+    t.index(['queue_prefix', 'expires_at']);
   });
   await knex.raw(
     "ALTER TABLE exports ADD CONSTRAINT exports_status_check CHECK (status IN ('waiting', 'running', 'done', 'failed'))",

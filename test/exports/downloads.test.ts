@@ -179,7 +179,11 @@ describe('GET …/download/… of a finished export', () => {
     expect((await get(other)).status).toBe(404);
     const file = path.join(ctx.config.STORAGE_DIR, ...row.file_key.split('/'));
     expect(existsSync(file)).toBe(true);
-    await cleanupExpiredExports(new ExportsRepository(ctx.runtime.db), createStorage(ctx.config));
+    await cleanupExpiredExports(
+      new ExportsRepository(ctx.runtime.db),
+      createStorage(ctx.config),
+      ctx.queuePrefix,
+    );
     expect(existsSync(file)).toBe(false);
     expect(await ctx.runtime.db('exports').where('id', row.id).first()).toBeUndefined();
   });

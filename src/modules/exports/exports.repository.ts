@@ -14,6 +14,7 @@ export interface ExportRow {
   input: Record<string, unknown>;
   event_ids: number[];
   principal_key: string;
+  queue_prefix: string;
   status: ExportStatus;
   percentage: number | null;
   attempts: number;
@@ -40,6 +41,7 @@ export type NewExport = Pick<
   | 'input'
   | 'event_ids'
   | 'principal_key'
+  | 'queue_prefix'
 > & { expires_at: Date };
 
 export interface StoredFile {
@@ -141,16 +143,21 @@ export class ExportsRepository {
     await this.db('exports').where('id', id).delete();
   }
 
-  /** Runs that should have a job in the queue. */
-  async listActive(): Promise<Pick<ExportRow, 'id' | 'job_id'>[]> {
+  /** Runs of this deployment (queue prefix) that should have a job in the queue. */
+  async listActive(queuePrefix: string): Promise<Pick<ExportRow, 'id' | 'job_id'>[]> {
     return this.db('exports')
+      .where('queue_prefix', queuePrefix)
       .whereIn('status', ACTIVE)
       .where('expires_at', '>', this.db.fn.now())
       .select('id', 'job_id');
   }
 
-  async listExpired(limit: number): Promise<Pick<ExportRow, 'id' | 'file_key' | 'attempts'>[]> {
+  async listExpired(
+    queuePrefix: string,
+    limit: number,
+  ): Promise<Pick<ExportRow, 'id' | 'file_key' | 'attempts'>[]> {
     return this.db('exports')
+      .where('queue_prefix', queuePrefix)
       .where('expires_at', '<=', this.db.fn.now())
       .orderBy('expires_at')
       .limit(limit)

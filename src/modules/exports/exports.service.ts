@@ -102,6 +102,7 @@ export class ExportsService {
         input,
         event_ids: eventIds,
         principal_key: principal.key,
+        queue_prefix: config.QUEUE_PREFIX,
         expires_at: new Date(Date.now() + config.EXPORT_TTL * 1000),
       });
       await enqueueExport(this.deps.queue, id);
