@@ -306,6 +306,36 @@ describe('exports without a worker', () => {
   });
 });
 
+describe('permissions when the job runs', () => {
+  test("a token deactivated after the start gets 410 with pretix's permission message", async () => {
+    const idle = createExportsContext();
+    try {
+      const { organizer: org, event: ev, team } = await eventWithTicket(idle.runtime.db);
+      const run = await request(idle.app)
+        .post(`/api/v1/organizers/${org.slug}/events/${ev.slug}/exporters/orderlist/run/`)
+        .set('Authorization', team.authorization)
+        .send({ _format: 'xlsx' });
+      expect(run.status).toBe(202);
+      await idle.runtime.db('team_api_tokens').where('id', team.tokenId).update({ active: false });
+      const late = startTestWorker(idle);
+      try {
+        await waitFor('the export to fail', async () => {
+          const row = await idle.runtime.db('exports').where('id', idOf(run.body.download)).first();
+          return row.status === 'failed' ? row : undefined;
+        });
+        const row = await idle.runtime.db('exports').where('id', idOf(run.body.download)).first();
+        expect(row.message).toBe(
+          'Export not found or you do not have sufficient permission to perform this export.',
+        );
+      } finally {
+        await late.stop();
+      }
+    } finally {
+      await idle.close();
+    }
+  });
+});
+
 describe('POST …/run/ with Redis down', () => {
   test('answers 503 and writes nothing', async () => {
     const down = createExportsContext({ REDIS_URL: 'redis://127.0.0.1:1' });
