@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
+import { createExportsQueue } from '../../src/modules/exports/exports.jobs';
 import type { TestContext } from '../support/app';
 import { readXlsx } from './files';
 import {
@@ -52,12 +53,20 @@ test('a worker killed with SIGKILL mid-export: another worker takes the job over
   for (let i = 0; i < 30; i++)
     await data.order(event.id, { positions: [{ itemId: ticket.id }, { itemId: ticket.id }] });
 
+  child = spawnWorker();
+  // Lock only once the child listens, so that other test files reading question_answers wait briefly.
+  const queue = createExportsQueue(ctx.runtime.redis, ctx.queuePrefix);
+  await waitFor(
+    'the child worker to connect',
+    async () => ((await queue.getWorkersCount()) > 0 ? true : undefined),
+    60000,
+  );
+
   // The child gets as far as the second sheet and then waits for this lock: a crash in the middle of a run.
   const blocker = await db.transaction();
   let id = '';
   try {
     await blocker.raw('LOCK TABLE question_answers IN ACCESS EXCLUSIVE MODE');
-    child = spawnWorker();
     const run = await request(ctx.app)
       .post(`/api/v1/organizers/${organizer.slug}/events/${event.slug}/exporters/orderlist/run/`)
       .set('Authorization', authorization)
