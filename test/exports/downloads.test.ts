@@ -190,33 +190,47 @@ describe('GET …/download/… of a finished export', () => {
 });
 
 describe('DELETE …/download/…', () => {
-  test('cancels a running export: 204, then 410 "Export canceled." and no file is kept', async () => {
-    const blocker = await ctx.runtime.db.transaction();
-    try {
-      await blocker.raw('LOCK TABLE question_answers IN ACCESS EXCLUSIVE MODE');
-      const url = await start({ _format: 'xlsx', paid_only: false });
-      await waitFor('the export to run', async () => {
+  test.each([
+    ['xlsx', (row: { percentage: number | null }) => (row.percentage ?? 0) >= 33],
+    // Held inside COPY: the worker notices at the first chunk and cancels the statement on the server.
+    ['positions:default', (row: { status: string }) => row.status === 'running'],
+  ])(
+    'cancels a running %s export: 204, then 410 "Export canceled." and no file is kept',
+    async (format, running) => {
+      const blocker = await ctx.runtime.db.transaction();
+      try {
+        await blocker.raw('LOCK TABLE question_answers IN ACCESS EXCLUSIVE MODE');
+        const url = await start({ _format: format, paid_only: false });
+        await waitFor('the export to run', async () => {
+          const row = await ctx.runtime.db('exports').where('id', idOf(url)).first();
+          return running(row) ? row : undefined;
+        });
+        const deleted = await request(ctx.app).delete(pathOf(url)).set('Authorization', token.authorization);
+        expect(deleted.status).toBe(204);
+        await blocker.commit();
+        const res = await get(url);
+        expect(res.status).toBe(410);
+        expect(json(res)).toEqual({ status: 'failed', message: 'Export canceled.' });
+        // The worker notices at its next progress write and removes its temporary file.
+        await waitFor('the temporary file to go', async () => {
+          const tmp = path.join(ctx.config.STORAGE_DIR, 'tmp', 'exports');
+          const left = existsSync(tmp) ? readdirSync(tmp).filter((f) => f.startsWith(idOf(url))) : [];
+          return left.length === 0 ? true : undefined;
+        });
         const row = await ctx.runtime.db('exports').where('id', idOf(url)).first();
-        return row.percentage >= 33 ? row : undefined;
-      });
-      const deleted = await request(ctx.app).delete(pathOf(url)).set('Authorization', token.authorization);
-      expect(deleted.status).toBe(204);
-      await blocker.commit();
-      const res = await get(url);
-      expect(res.status).toBe(410);
-      expect(json(res)).toEqual({ status: 'failed', message: 'Export canceled.' });
-      // The worker notices at its next progress write and removes its temporary file.
-      await waitFor('the temporary file to go', async () => {
-        const tmp = path.join(ctx.config.STORAGE_DIR, 'tmp', 'exports');
-        const left = existsSync(tmp) ? readdirSync(tmp).filter((f) => f.startsWith(idOf(url))) : [];
-        return left.length === 0 ? true : undefined;
-      });
-      const row = await ctx.runtime.db('exports').where('id', idOf(url)).first();
-      expect(row).toMatchObject({ status: 'failed', file_key: null });
-    } finally {
-      if (!blocker.isCompleted()) await blocker.rollback();
-    }
-  });
+        expect(row).toMatchObject({ status: 'failed', file_key: null });
+        // The worker (and its database connections) carry on normally.
+        const next = await download(
+          ctx.app,
+          await start({ _format: format, paid_only: false }),
+          token.authorization,
+        );
+        expect(next.status).toBe(200);
+      } finally {
+        if (!blocker.isCompleted()) await blocker.rollback();
+      }
+    },
+  );
 });
 
 describe('exports without a worker', () => {
