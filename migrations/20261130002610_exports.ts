@@ -17,6 +17,9 @@ export async function up(knex: Knex): Promise<void> {
     t.specificType('event_ids', 'bigint[]').notNullable();
     // The exact credential that ran it (Principal.key); downloads by anyone else are 404.
     t.string('principal_key', 190).notNullable();
+    // The deployment's QUEUE_PREFIX: its reconciler and cleanup only touch their own runs (installations or
+    // test runs sharing one database never take over each other's exports or files).
+    t.string('queue_prefix', 100).notNullable();
     t.string('status', 10).notNullable().defaultTo('waiting');
     t.double('percentage');
     t.integer('attempts').notNullable().defaultTo(0);
@@ -31,21 +34,30 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('finished_at', { useTz: true });
     t.timestamp('expires_at', { useTz: true }).notNullable();
     t.index(['principal_key', 'status']);
-    t.index(['status']);
-    t.index(['expires_at']);
+    t.index(['queue_prefix', 'status']);
+    t.index(['queue_prefix', 'expires_at']);
   });
   await knex.raw(
     "ALTER TABLE exports ADD CONSTRAINT exports_status_check CHECK (status IN ('waiting', 'running', 'done', 'failed'))",
   );
-  // Inlined by the planner (a single-statement IMMUTABLE SQL function), so it costs no function call per cell.
+  // Inlined by the planner (single-statement IMMUTABLE SQL functions), so they cost no function call per cell.
+  // ascii() of the first character (= + - @ tab CR) is the cheapest test, but the value appears twice, and
+  // Postgres does not inline a function that would evaluate a subquery argument twice: columns that are
+  // subqueries use the regexp variant, which names its value once.
   await knex.raw(`
     CREATE FUNCTION export_safe_text(value text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-      SELECT CASE WHEN left(value, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') THEN '''' || value ELSE value END
+      SELECT CASE WHEN ascii(value) IN (61, 43, 45, 64, 9, 13) THEN '''' || value ELSE value END
+    $$`);
+  await knex.raw(`
+    CREATE FUNCTION export_safe_text_rx(value text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+      SELECT regexp_replace(value, '^([-=+@\\t\\r])', '''\\1')
     $$`);
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.raw('DROP FUNCTION export_safe_text_rx(text)');
   await knex.raw('DROP FUNCTION export_safe_text(text)');
   await knex.schema.dropTable('exports');
 }

@@ -38,6 +38,10 @@ const ConfigSchema = z
     EXPORT_RECONCILE_MS: z.coerce.number().int().min(100).default(60_000),
     EXPORT_CLEANUP_MS: z.coerce.number().int().min(100).default(300_000),
   })
+  .refine((raw) => raw.STORAGE_DRIVER !== 's3' || raw.S3_BUCKET !== '', {
+    message: 'S3_BUCKET is required when STORAGE_DRIVER=s3',
+    path: ['S3_BUCKET'],
+  })
   .transform((raw) => ({
     ...raw,
     SITE_URL: (raw.SITE_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, ''),

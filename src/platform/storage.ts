@@ -117,6 +117,9 @@ export function createStorage(config: Config): Storage {
   const options: S3ClientConfig = {
     region: config.S3_REGION,
     forcePathStyle: config.S3_FORCE_PATH_STYLE,
+    // Many S3-compatible stores do not know the SDK's default CRC32 checksums; send them only where required.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
     ...(config.S3_ENDPOINT ? { endpoint: config.S3_ENDPOINT } : {}),
     ...(config.S3_ACCESS_KEY_ID
       ? {

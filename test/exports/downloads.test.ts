@@ -14,7 +14,8 @@ import {
   download,
   pathOf,
   startTestWorker,
-  TicketingData,
+  addTextQuestion,
+  eventWithTicket,
   waitFor,
   type TestWorker,
 } from './support';
@@ -29,17 +30,10 @@ beforeAll(async () => {
   ctx = createExportsContext({ EXPORT_MAX_ACTIVE_PER_CLIENT: '50' });
   worker = startTestWorker(ctx);
   const db = ctx.runtime.db;
-  organizer = await makeOrganizer(db);
-  event = await makeEvent(db, organizer.id);
-  token = await makeTeamWithToken(db, organizer.id, { permissions: ['can_view_orders'] });
-  const data = new TicketingData(db);
-  const ticket = await data.item(event.id, 'Ticket');
-  await db('questions').insert({
-    event_id: event.id,
-    question: JSON.stringify({ en: 'Diet' }),
-    identifier: 'diet',
-    type: 'S',
-  });
+  const fixture = await eventWithTicket(db);
+  ({ organizer, event, team: token } = fixture);
+  const { data, ticket } = fixture;
+  await addTextQuestion(db, event.id);
   for (let i = 0; i < 20; i++)
     await data.order(event.id, { email: `buyer${i}@example.org`, positions: [{ itemId: ticket.id }] });
 });
@@ -185,40 +179,58 @@ describe('GET …/download/… of a finished export', () => {
     expect((await get(other)).status).toBe(404);
     const file = path.join(ctx.config.STORAGE_DIR, ...row.file_key.split('/'));
     expect(existsSync(file)).toBe(true);
-    await cleanupExpiredExports(new ExportsRepository(ctx.runtime.db), createStorage(ctx.config));
+    await cleanupExpiredExports(
+      new ExportsRepository(ctx.runtime.db),
+      createStorage(ctx.config),
+      ctx.queuePrefix,
+    );
     expect(existsSync(file)).toBe(false);
     expect(await ctx.runtime.db('exports').where('id', row.id).first()).toBeUndefined();
   });
 });
 
 describe('DELETE …/download/…', () => {
-  test('cancels a running export: 204, then 410 "Export canceled." and no file is kept', async () => {
-    const blocker = await ctx.runtime.db.transaction();
-    try {
-      await blocker.raw('LOCK TABLE question_answers IN ACCESS EXCLUSIVE MODE');
-      const url = await start({ _format: 'xlsx', paid_only: false });
-      await waitFor('the export to run', async () => {
+  test.each([
+    ['xlsx', (row: { percentage: number | null }) => (row.percentage ?? 0) >= 33],
+    // Held inside COPY: the worker notices at the first chunk and cancels the statement on the server.
+    ['positions:default', (row: { status: string }) => row.status === 'running'],
+  ])(
+    'cancels a running %s export: 204, then 410 "Export canceled." and no file is kept',
+    async (format, running) => {
+      const blocker = await ctx.runtime.db.transaction();
+      try {
+        await blocker.raw('LOCK TABLE question_answers IN ACCESS EXCLUSIVE MODE');
+        const url = await start({ _format: format, paid_only: false });
+        await waitFor('the export to run', async () => {
+          const row = await ctx.runtime.db('exports').where('id', idOf(url)).first();
+          return running(row) ? row : undefined;
+        });
+        const deleted = await request(ctx.app).delete(pathOf(url)).set('Authorization', token.authorization);
+        expect(deleted.status).toBe(204);
+        await blocker.commit();
+        const res = await get(url);
+        expect(res.status).toBe(410);
+        expect(json(res)).toEqual({ status: 'failed', message: 'Export canceled.' });
+        // The worker notices at its next progress write and removes its temporary file.
+        await waitFor('the temporary file to go', async () => {
+          const tmp = path.join(ctx.config.STORAGE_DIR, 'tmp', 'exports');
+          const left = existsSync(tmp) ? readdirSync(tmp).filter((f) => f.startsWith(idOf(url))) : [];
+          return left.length === 0 ? true : undefined;
+        });
         const row = await ctx.runtime.db('exports').where('id', idOf(url)).first();
-        return row.percentage >= 33 ? row : undefined;
-      });
-      const deleted = await request(ctx.app).delete(pathOf(url)).set('Authorization', token.authorization);
-      expect(deleted.status).toBe(204);
-      await blocker.commit();
-      const res = await get(url);
-      expect(res.status).toBe(410);
-      expect(json(res)).toEqual({ status: 'failed', message: 'Export canceled.' });
-      // The worker notices at its next progress write and removes its temporary file.
-      await waitFor('the temporary file to go', async () => {
-        const tmp = path.join(ctx.config.STORAGE_DIR, 'tmp', 'exports');
-        const left = existsSync(tmp) ? readdirSync(tmp).filter((f) => f.startsWith(idOf(url))) : [];
-        return left.length === 0 ? true : undefined;
-      });
-      const row = await ctx.runtime.db('exports').where('id', idOf(url)).first();
-      expect(row).toMatchObject({ status: 'failed', file_key: null });
-    } finally {
-      if (!blocker.isCompleted()) await blocker.rollback();
-    }
-  });
+        expect(row).toMatchObject({ status: 'failed', file_key: null });
+        // The worker (and its database connections) carry on normally.
+        const next = await download(
+          ctx.app,
+          await start({ _format: format, paid_only: false }),
+          token.authorization,
+        );
+        expect(next.status).toBe(200);
+      } finally {
+        if (!blocker.isCompleted()) await blocker.rollback();
+      }
+    },
+  );
 });
 
 describe('exports without a worker', () => {
@@ -237,6 +249,13 @@ describe('exports without a worker', () => {
     }));
   });
   afterAll(() => idle.close());
+  /** Ends this block's earlier runs (only its own: other test files share the database). */
+  const freeSlots = () =>
+    idle.runtime
+      .db('exports')
+      .where('queue_prefix', idle.queuePrefix)
+      .whereIn('status', ['waiting', 'running'])
+      .update({ status: 'failed', message: 'Export canceled.' });
   const run = () =>
     request(idle.app)
       .post(`/api/v1/organizers/${organizerSlug}/events/${eventSlug}/exporters/mailaddrs/run/`)
@@ -267,11 +286,7 @@ describe('exports without a worker', () => {
   });
 
   test('the reconciler re-enqueues an export whose Redis job vanished, and a worker finishes it', async () => {
-    await idle.runtime
-      .db('exports')
-      .where('queue_prefix', idle.queuePrefix)
-      .whereIn('status', ['waiting'])
-      .update({ status: 'failed', message: 'Export canceled.' });
+    await freeSlots();
     const res = await run();
     expect(res.status).toBe(202);
     const queue = createExportsQueue(idle.runtime.redis, idle.queuePrefix);
@@ -291,11 +306,7 @@ describe('exports without a worker', () => {
   });
 
   test('an export that used up its attempts is given up with 410', async () => {
-    await idle.runtime
-      .db('exports')
-      .where('queue_prefix', idle.queuePrefix)
-      .whereIn('status', ['waiting', 'running'])
-      .update({ status: 'failed' });
+    await freeSlots();
     const res = await run();
     await idle.runtime.db('exports').where('id', idOf(res.body.download)).update({ attempts: 3 });
     const late = startTestWorker(idle, { EXPORT_MAX_ATTEMPTS: '3' });
@@ -308,6 +319,36 @@ describe('exports without a worker', () => {
       });
     } finally {
       await late.stop();
+    }
+  });
+});
+
+describe('permissions when the job runs', () => {
+  test("a token deactivated after the start gets 410 with pretix's permission message", async () => {
+    const idle = createExportsContext();
+    try {
+      const { organizer: org, event: ev, team } = await eventWithTicket(idle.runtime.db);
+      const run = await request(idle.app)
+        .post(`/api/v1/organizers/${org.slug}/events/${ev.slug}/exporters/orderlist/run/`)
+        .set('Authorization', team.authorization)
+        .send({ _format: 'xlsx' });
+      expect(run.status).toBe(202);
+      await idle.runtime.db('team_api_tokens').where('id', team.tokenId).update({ active: false });
+      const late = startTestWorker(idle);
+      try {
+        await waitFor('the export to fail', async () => {
+          const row = await idle.runtime.db('exports').where('id', idOf(run.body.download)).first();
+          return row.status === 'failed' ? row : undefined;
+        });
+        const row = await idle.runtime.db('exports').where('id', idOf(run.body.download)).first();
+        expect(row.message).toBe(
+          'Export not found or you do not have sufficient permission to perform this export.',
+        );
+      } finally {
+        await late.stop();
+      }
+    } finally {
+      await idle.close();
     }
   });
 });

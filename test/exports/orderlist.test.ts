@@ -114,6 +114,12 @@ beforeAll(async () => {
       },
     ],
   });
+  // A subquery column (answers) goes through the regexp variant of the escaping.
+  await db('question_answers').insert({
+    orderposition_id: pending.positions[0]!.id,
+    question_id: diet.id,
+    answer: '\t=1+1',
+  });
 });
 afterAll(async () => {
   await worker.stop();
@@ -252,7 +258,7 @@ describe('orderlist as xlsx', () => {
       Variation: 'M',
       'Variation ID': sizeM,
     });
-    expect(rows[2]).toMatchObject({ 'Order code': 'PEND2', Diet: null, 'Workshops – Alpha': 'No' });
+    expect(rows[2]).toMatchObject({ 'Order code': 'PEND2', Diet: "'\t=1+1", 'Workshops – Alpha': 'No' });
   });
 
   test('fees sheet', () => {
@@ -298,6 +304,7 @@ describe('orderlist as CSV', () => {
       'Order date': '2030-01-15',
     });
     expect(rows[2]!['Attendee name']).toBe("'@SUM(A1:A9)");
+    expect(rows[2]!.Diet).toBe("'\t=1+1");
   });
 
   test('orders:semicolon uses ; and minimal quoting', async () => {

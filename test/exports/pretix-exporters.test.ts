@@ -176,6 +176,7 @@ test('test_org_run_limit_events: all events, selected events, and a team limited
     events: [second.slug],
   });
   expect(await lines({}, limited.authorization)).toBe(2);
+  expect(await lines({ all_events: true }, limited.authorization)).toBe(2);
 });
 
 test('test_run_success: xlsx with a named date frame', async () => {

@@ -12,6 +12,7 @@ import { createStorage } from '../../src/platform/storage';
 import { createDb } from '../../src/platform/db';
 import { createLogger } from '../../src/platform/logger';
 import { createTestContext, type TestContext } from '../support/app';
+import { makeEvent, makeOrganizer, makeTeamWithToken } from '../support/factories';
 
 /** A test context whose files go to a fresh temporary STORAGE_DIR. */
 export function createExportsContext(env: Record<string, string> = {}): TestContext {
@@ -230,4 +231,24 @@ export class TicketingData {
     }
     return { ...(order as { id: number; code: string; secret: string }), positions };
   }
+}
+
+/** An organizer, an event with a product "Ticket", and a token that may view orders. */
+export async function eventWithTicket(db: Db) {
+  const organizer = await makeOrganizer(db);
+  const event = await makeEvent(db, organizer.id);
+  const team = await makeTeamWithToken(db, organizer.id, { permissions: ['can_view_orders'] });
+  const data = new TicketingData(db);
+  const ticket = await data.item(event.id, 'Ticket');
+  return { organizer, event, team, authorization: team.authorization, data, ticket };
+}
+
+/** A free-text question, so that the positions sheet reads question_answers (tests lock that table). */
+export async function addTextQuestion(db: Db, eventId: number, text = 'Diet'): Promise<void> {
+  await db('questions').insert({
+    event_id: eventId,
+    question: JSON.stringify({ en: text }),
+    identifier: text.toLowerCase(),
+    type: 'S',
+  });
 }

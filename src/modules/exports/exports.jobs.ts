@@ -74,10 +74,9 @@ export async function reconcileExports(
   repository: ExportsRepository,
   queue: Queue<RunExportJob>,
   logger: Logger,
-  queuePrefix: string,
 ): Promise<number> {
   let requeued = 0;
-  for (const row of await repository.listActive(queuePrefix)) {
+  for (const row of await repository.listActive(queue.opts.prefix ?? '')) {
     const jobId = jobIdOf(row.id);
     const state = await queue.getJobState(jobId);
     if (state !== 'unknown' && state !== 'completed' && state !== 'failed') continue;
@@ -93,10 +92,11 @@ export async function reconcileExports(
 export async function cleanupExpiredExports(
   repository: ExportsRepository,
   storage: Storage,
+  queuePrefix: string,
 ): Promise<number> {
   let removed = 0;
   for (;;) {
-    const rows = await repository.listExpired(200);
+    const rows = await repository.listExpired(queuePrefix, 200);
     if (rows.length === 0) return removed;
     for (const row of rows) {
       const keys = new Set([
@@ -154,7 +154,7 @@ export function startExportsWorker(options: ExportsWorkerOptions): { worker: Wor
   const reconciler: Tick = every(
     'exports.reconcile',
     config.EXPORT_RECONCILE_MS,
-    () => reconcileExports(repository, queue, logger, config.QUEUE_PREFIX),
+    () => reconcileExports(repository, queue, logger),
     logger,
     { immediately: true },
   );
@@ -179,7 +179,7 @@ export function startExportsCleanup(options: {
   return every(
     'exports.cleanup',
     options.config.EXPORT_CLEANUP_MS,
-    () => cleanupExpiredExports(repository, options.storage),
+    () => cleanupExpiredExports(repository, options.storage, options.config.QUEUE_PREFIX),
     options.logger,
     { immediately: true },
   );

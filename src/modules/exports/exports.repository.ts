@@ -143,8 +143,7 @@ export class ExportsRepository {
     await this.db('exports').where('id', id).delete();
   }
 
-  /** Runs that should have a job in the queue. */
-  /** Waiting or running exports of one queue (installations sharing a database keep their own queues). */
+  /** Runs of this deployment (queue prefix) that should have a job in the queue. */
   async listActive(queuePrefix: string): Promise<Pick<ExportRow, 'id' | 'job_id'>[]> {
     return this.db('exports')
       .where('queue_prefix', queuePrefix)
@@ -153,8 +152,12 @@ export class ExportsRepository {
       .select('id', 'job_id');
   }
 
-  async listExpired(limit: number): Promise<Pick<ExportRow, 'id' | 'file_key' | 'attempts'>[]> {
+  async listExpired(
+    queuePrefix: string,
+    limit: number,
+  ): Promise<Pick<ExportRow, 'id' | 'file_key' | 'attempts'>[]> {
     return this.db('exports')
+      .where('queue_prefix', queuePrefix)
       .where('expires_at', '<=', this.db.fn.now())
       .orderBy('expires_at')
       .limit(limit)

@@ -21,9 +21,12 @@
  *    pipeline renders CSV with Postgres' own COPY and xlsx from a cursor, so memory stays flat and
  *    formatting, null handling and formula escaping are identical for every exporter. Expressions run inside
  *    one read-only REPEATABLE READ transaction whose session TimeZone is `ctx.timezone`, so `x::date` and
- *    `to_char(x, 'HH24:MI:SS')` already give local dates and times.
+ *    `to_char(x, 'HH24:MI:SS')` already give local dates and times. ./sql.ts has shared fragments (i18n
+ *    names, order status labels, payment providers, date-frame filters, order links); keep bindings to ids,
+ *    dates and validated strings, since the SQL is inlined for COPY.
  * 4. Throw `ExportError` with a user-facing message for expected failures (410 with that message); anything
- *    else becomes "Internal error" with the stack in the log.
+ *    else becomes "Internal error" with the stack in the log. A 'file' exporter that writes nothing fails
+ *    with pretix's "Your export did not contain any data.".
  * 5. Add a test under test/exports/ that runs it through the API and parses the file back.
  *
  * ```ts
@@ -59,6 +62,12 @@ export interface Column {
   header: string;
   sql: string | Knex.Raw;
   type: ColumnType;
+  /**
+   * Text that tixport generates or validates itself (slugs, order codes, secrets, fixed labels) and that can
+   * never start with a formula character: skipped by formula escaping, which costs time on large exports.
+   * Never set it for anything a buyer or admin typed.
+   */
+  safe?: boolean;
 }
 
 /** A table as SQL: the query holds FROM/JOIN/WHERE/ORDER BY, the columns say what to select from it. */

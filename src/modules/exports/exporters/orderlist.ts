@@ -35,6 +35,8 @@ const FEE_TYPES: Record<string, string> = {
 };
 
 const text = (header: string, sql: string): Column => ({ header, sql, type: 'text' });
+/** Text tixport generates or validates (slugs, codes, secrets, labels): no formula escaping needed. */
+const code = (header: string, sql: string): Column => ({ header, sql, type: 'text', safe: true });
 const integer = (header: string, sql: string): Column => ({ header, sql, type: 'integer' });
 const decimal = (header: string, sql: string): Column => ({ header, sql, type: 'decimal' });
 const date = (header: string, sql: string): Column => ({ header, sql, type: 'date' });
@@ -64,7 +66,7 @@ function filterOrders(query: Knex.QueryBuilder, ctx: Ctx): Knex.QueryBuilder {
 
 /** The order columns the three sheets start with. */
 function orderHead(): Column[] {
-  return [text('Event slug', 'e.slug'), text('Event name', i18n('e.name')), text('Order code', 'o.code')];
+  return [code('Event slug', 'e.slug'), text('Event name', i18n('e.name')), code('Order code', 'o.code')];
 }
 
 function contact(): Column[] {
@@ -72,7 +74,7 @@ function contact(): Column[] {
 }
 
 function orderDateTime(): Column[] {
-  return [date('Order date', 'o.datetime'), text('Order time', "to_char(o.datetime, 'HH24:MI:SS')")];
+  return [date('Order date', 'o.datetime'), code('Order time', "to_char(o.datetime, 'HH24:MI:SS')")];
 }
 
 function address(): Column[] {
@@ -146,7 +148,7 @@ async function ordersSheet(ctx: Ctx): Promise<Table> {
   const columns: Column[] = [
     ...orderHead(),
     decimal('Order total', 'o.total'),
-    text('Status', orderStatusLabel()),
+    code('Status', orderStatusLabel()),
     ...contact(),
     ...orderDateTime(),
     text('Company', 'ia.company'),
@@ -161,9 +163,9 @@ async function ordersSheet(ctx: Ctx): Promise<Table> {
       'Fees',
       '(SELECT coalesce(sum(f.value), 0) FROM order_fees f WHERE f.order_id = o.id AND NOT f.canceled)',
     ),
-    text('Order locale', 'o.locale'),
+    code('Order locale', 'o.locale'),
     ...taxColumns(await taxRates(ctx)),
-    text('Sales channel', 'o.sales_channel'),
+    code('Sales channel', 'o.sales_channel'),
     yesNo('Requires special attention', 'o.checkin_attention'),
     text('Comment', 'o.comment'),
     integer(
@@ -171,8 +173,8 @@ async function ordersSheet(ctx: Ctx): Promise<Table> {
       '(SELECT count(*) FROM order_positions p WHERE p.order_id = o.id AND NOT p.canceled)',
     ),
     text('External customer ID', 'o.customer_reference'),
-    text('Payment providers', paymentProviders()),
-    text('Order link', orderLink(ctx.siteUrl, ctx.organizer.slug)),
+    code('Payment providers', paymentProviders()),
+    code('Order link', orderLink(ctx.siteUrl, ctx.organizer.slug)),
     ...(ctx.input.include_payment_amounts ? paidByColumns(await paymentProvidersSeen(ctx)) : []),
   ];
   return { query, columns };
@@ -250,7 +252,7 @@ async function positionsSheet(ctx: Ctx): Promise<Table> {
   const columns: Column[] = [
     ...orderHead(),
     integer('Position ID', 'op.positionid'),
-    text('Status', `CASE WHEN op.canceled THEN 'canceled' ELSE ${orderStatusLabel()} END`),
+    code('Status', `CASE WHEN op.canceled THEN 'canceled' ELSE ${orderStatusLabel()} END`),
     ...contact(),
     ...orderDateTime(),
     text('Product', i18n('i.name')),
@@ -268,8 +270,8 @@ async function positionsSheet(ctx: Ctx): Promise<Table> {
     text('City', 'op.city'),
     text('Country', 'op.country'),
     text('State', 'op.state'),
-    text('Pseudonymization ID', 'op.pseudonymization_id'),
-    text('Ticket secret', 'op.secret'),
+    code('Pseudonymization ID', 'op.pseudonymization_id'),
+    code('Ticket secret', 'op.secret'),
     datetime('Valid from', 'op.valid_from'),
     datetime('Valid until', 'op.valid_until'),
     text('Order comment', 'o.comment'),
@@ -283,8 +285,8 @@ async function positionsSheet(ctx: Ctx): Promise<Table> {
     text('Invoice address country', 'ia.country'),
     text('Invoice address state', 'ia.state'),
     text('VAT ID', 'ia.vat_id'),
-    text('Sales channel', 'o.sales_channel'),
-    text('Order locale', 'o.locale'),
+    code('Sales channel', 'o.sales_channel'),
+    code('Order locale', 'o.locale'),
     text('External customer ID', 'o.customer_reference'),
     text(
       'Check-in lists',
@@ -292,7 +294,7 @@ async function positionsSheet(ctx: Ctx): Promise<Table> {
         WHERE cl.event_id = o.event_id
           AND (cl.all_products OR EXISTS (SELECT 1 FROM checkin_list_items cli WHERE cli.list_id = cl.id AND cli.item_id = op.item_id)))`,
     ),
-    text('Payment providers', paymentProviders()),
+    code('Payment providers', paymentProviders()),
   ];
   return { query, columns };
 }
@@ -312,10 +314,10 @@ function feesSheet(ctx: Ctx): Table {
     .join(' ')} ELSE f.fee_type END`;
   const columns: Column[] = [
     ...orderHead(),
-    text('Status', orderStatusLabel()),
+    code('Status', orderStatusLabel()),
     ...contact(),
     ...orderDateTime(),
-    text('Fee type', feeType),
+    code('Fee type', feeType),
     text('Description', 'f.description'),
     decimal('Price', 'f.value'),
     decimal('Tax rate', 'f.tax_rate'),
@@ -325,7 +327,7 @@ function feesSheet(ctx: Ctx): Table {
     ...address(),
     text('VAT ID', 'ia.vat_id'),
     text('External customer ID', 'o.customer_reference'),
-    text('Payment providers', paymentProviders()),
+    code('Payment providers', paymentProviders()),
   ];
   return { query, columns };
 }

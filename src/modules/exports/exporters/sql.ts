@@ -7,7 +7,8 @@ import type { DateFrame } from '../date-frames';
 
 /** A pretix i18n string (jsonb {"en": …}) in English, else in its first language, else ''. */
 export function i18n(expression: string): string {
-  return `coalesce(${expression}->>'en', (SELECT j.value FROM jsonb_each_text(${expression}) AS j LIMIT 1), '')`;
+  // No subquery here: it would keep Postgres from inlining the formula escaping around it (see migration).
+  return `coalesce(${expression}->>'en', jsonb_path_query_first(${expression}, '$.*') #>> '{}', '')`;
 }
 
 /** pretix's Order.STATUS_CHOICE labels, extended like get_extended_status_display for what our schema knows. */

@@ -7,8 +7,8 @@ import type { Column, Table } from '../exporters/define';
  *   default dialect quotes it like pretix ("").
  * - `csv-minimal`: as `csv`, but empty text becomes NULL so minimal-quoting dialects leave the cell empty.
  * - `typed`: native values for xlsx cells (numbers, local date-time strings parsed by xlsx.ts).
- * Text goes through export_safe_text() (migration 20261130002610) in every mode: formula neutralisation is
- * done once, by the database, for CSV and xlsx alike.
+ * Text goes through export_safe_text() or, for subquery columns, export_safe_text_rx() (migration
+ * 20261130002610) in every mode: formula neutralisation is done once, by the database, for CSV and xlsx alike.
  */
 export type SelectMode = 'csv' | 'csv-minimal' | 'typed';
 
@@ -20,7 +20,8 @@ export function columnExpression(column: Column, mode: SelectMode): string {
   const x = `(${sqlOf(column)})`;
   switch (column.type) {
     case 'text': {
-      const safe = `export_safe_text(${x}::text)`;
+      const escape = /\bselect\b/i.test(sqlOf(column)) ? 'export_safe_text_rx' : 'export_safe_text';
+      const safe = column.safe ? `${x}::text` : `${escape}(${x}::text)`;
       if (mode === 'csv') return `coalesce(${safe}, '')`;
       if (mode === 'csv-minimal') return `nullif(${safe}, '')`;
       return safe;

@@ -45,6 +45,28 @@ function sheetTitle(label: string): string {
   return label.replace(/[[\]:*?/\\]/g, ' ').slice(0, 31);
 }
 
+const MAX_BACKLOG_BYTES = 1024 * 1024;
+
+interface BufferedPipe {
+  _writableState?: { length: number };
+  once(event: 'drain', listener: () => void): void;
+}
+
+/**
+ * Waits until the zip stream has taken what was committed. exceljs' worksheet stream (StreamBuf) writes into
+ * the zip's entry stream without honouring its backpressure, so rows would pile up uncompressed in memory
+ * (about 1 GB at a million rows) whenever the zip is slower than the rows come in. The entry stream is an
+ * exceljs internal (`_stream.pipes`); without it, only the output's own backpressure applies.
+ */
+async function compressionCaughtUp(worksheet: ExcelJS.Worksheet, out: Writable): Promise<void> {
+  const pipes = (worksheet as unknown as { _stream?: { pipes?: BufferedPipe[] } })._stream?.pipes ?? [];
+  for (const pipe of pipes) {
+    if ((pipe._writableState?.length ?? 0) > MAX_BACKLOG_BYTES)
+      await new Promise<void>((resolve) => pipe.once('drain', resolve));
+  }
+  if (out.writableNeedDrain) await new Promise((resolve) => out.once('drain', resolve));
+}
+
 /**
  * Streams tables into one workbook with exceljs' streaming writer: rows come from a server-side cursor in
  * batches and each row is committed at once, so memory does not grow with the number of rows. Cells are typed
@@ -69,8 +91,14 @@ export async function writeXlsx(
     worksheet.columns = table.columns.map((column, i) => ({
       key: `c${i}`,
       width: Math.min(Math.max(column.header.length + 2, 10), 50),
-      style: NUMBER_FORMATS[column.type] ? { numFmt: NUMBER_FORMATS[column.type] } : {},
     }));
+    // One style object per column, shared by all its cells: exceljs caches style ids per object (a WeakMap),
+    // while the per-cell copies it makes itself would each be rendered and looked up again (a quarter of
+    // the time of a large export).
+    const styles = table.columns.map((column) => {
+      const numFmt = NUMBER_FORMATS[column.type];
+      return numFmt ? { numFmt } : {};
+    });
     worksheet.addRow(table.columns.map((column) => column.header)).commit();
     const converters = table.columns.map(converterOf);
 
@@ -81,12 +109,13 @@ export async function writeXlsx(
     for await (const row of cursor as AsyncIterable<unknown[]>) {
       // Excel cannot open more rows; the rest of the sheet is cut rather than producing a broken file.
       if (rows >= total) break;
-      worksheet.addRow(row.map((value, i) => converters[i]!(value))).commit();
+      const added = worksheet.addRow(row.map((value, i) => converters[i]!(value)));
+      for (let i = 0; i < styles.length; i++) added.getCell(i + 1).style = styles[i]!;
+      added.commit();
       rows++;
       if (rows % ROWS_PER_BATCH === 0) {
         await progress((index + rows / Math.max(total, 1)) / sheets.length);
-        // Let the zip stream compress and flush what was committed before producing more (bounded memory).
-        if (out.writableNeedDrain) await new Promise((resolve) => out.once('drain', resolve));
+        await compressionCaughtUp(worksheet, out);
       }
     }
     worksheet.commit();
