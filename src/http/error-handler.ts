@@ -12,8 +12,18 @@ interface BodyParserError {
   message?: string;
 }
 
-export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, next) => {
-  if (res.headersSent) return next(error);
+export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+  if (res.headersSent) {
+    // Mid-stream (a download): the status is gone already. A client that hung up is routine, anything else
+    // is logged; either way the connection is closed so the client sees a truncated, not a "complete", body.
+    const aborted = (error as { code?: string })?.code === 'ERR_STREAM_PREMATURE_CLOSE';
+    res.locals.log?.[aborted ? 'info' : 'error'](
+      { err: error, url: req.originalUrl },
+      aborted ? 'client went away' : 'error after headers were sent',
+    );
+    res.destroy();
+    return;
+  }
   const parserError = error as BodyParserError;
   if (parserError?.type === 'entity.parse.failed') {
     error = new BadRequest(`JSON parse error - ${parserError.message ?? 'invalid JSON'}`);
