@@ -4,6 +4,7 @@ import { authenticate, type Authenticator } from './http/authenticate';
 import { parseBody } from './http/body';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { idempotency, idempotencyQuery } from './http/idempotency';
+import { rejectNullCharacters } from './http/null-characters';
 import { requestContext } from './http/request-context';
 import { createScopes } from './http/scope';
 import { trailingSlash } from './http/trailing-slash';
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     authenticate([teamTokenAuthenticator(db), bearerAuthenticator(db), ...(deps.authenticators ?? [])]),
   );
+  app.use(rejectNullCharacters);
 
   app.get('/api/', (_req, res) => res.redirect(302, '/api/v1/'));
   app.use(versionRouter());

@@ -72,6 +72,12 @@ export class FsStorage implements Storage {
   }
 }
 
+/** True for a read of a key the store does not hold (fs ENOENT, S3 NoSuchKey). */
+export function isMissingFile(error: unknown): boolean {
+  const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
+  return code === 'ENOENT' || name === 'NoSuchKey' || name === 'NotFound';
+}
+
 export class S3Storage implements Storage {
   constructor(
     private readonly client: S3Client,

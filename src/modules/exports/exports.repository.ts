@@ -139,6 +139,11 @@ export class ExportsRepository {
     return updated > 0;
   }
 
+  /** A finished run whose file storage no longer has: failed from now on, so every later request agrees. */
+  async markFileLost(id: string, message: string): Promise<void> {
+    await this.db('exports').where({ id, status: 'done' }).update({ status: 'failed', message });
+  }
+
   async delete(id: string): Promise<void> {
     await this.db('exports').where('id', id).delete();
   }

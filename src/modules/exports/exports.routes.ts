@@ -8,6 +8,7 @@ import type { Db } from '../../platform/db';
 import type { Logger } from '../../platform/logger';
 import type { Redis } from '../../platform/redis';
 import { createStorage, type ByteRange } from '../../platform/storage';
+import { CustomBodyError } from '../../shared/errors';
 import type { AccessService } from '../access/access.service';
 import { createExportsQueue } from './exports.jobs';
 import type { ExportRow } from './exports.repository';
@@ -47,6 +48,15 @@ async function sendFile(req: Request, res: Response, service: ExportsService, ro
   const sha256 = row.file_sha256!;
   const etag = `"${sha256}"`;
   const base64 = Buffer.from(sha256, 'hex').toString('base64');
+  const ifNoneMatch = req.get('If-None-Match');
+  const notModified =
+    ifNoneMatch !== undefined &&
+    ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+  const ifRange = req.get('If-Range');
+  const range = ifRange && ifRange !== etag ? null : parseRange(req.get('Range'), size);
+  // Opened before any header is set: a file storage lost is answered as a failed export (410), never a 500.
+  const body = await service.open(row, range && range !== 'unsatisfiable' ? range : undefined);
+  if (notModified || range === 'unsatisfiable' || req.method === 'HEAD') body.destroy();
   // setHeader, not res.set: Express would append "; charset=utf-8" to text types; pretix sends the stored type.
   res.setHeader('Content-Type', row.content_type!);
   res.set({
@@ -58,13 +68,10 @@ async function sendFile(req: Request, res: Response, service: ExportsService, ro
     'Cache-Control': 'private, no-cache',
     'Last-Modified': (row.finished_at ?? row.created_at).toUTCString(),
   });
-  const ifNoneMatch = req.get('If-None-Match');
-  if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
+  if (notModified) {
     res.status(304).end();
     return;
   }
-  const ifRange = req.get('If-Range');
-  const range = ifRange && ifRange !== etag ? null : parseRange(req.get('Range'), size);
   if (range === 'unsatisfiable') {
     res.status(416).set('Content-Range', `bytes */${size}`).removeHeader('Content-Type');
     res.end();
@@ -79,7 +86,7 @@ async function sendFile(req: Request, res: Response, service: ExportsService, ro
     res.end();
     return;
   }
-  await pipeline(await service.open(row, range ?? undefined), res);
+  await pipeline(body, res);
 }
 
 /**
@@ -147,7 +154,14 @@ export function exportsRouter(deps: {
         guard,
         async (req, res) => {
           const row = await service.finished(scope(res), apiPrincipal(req, res), refOf(req));
-          await sendFile(req, res, service, row);
+          await sendFile(req, res, service, row).catch((error: unknown) => {
+            if (error instanceof CustomBodyError)
+              res.locals.log.error(
+                { err: error.cause, exportId: row.id },
+                'export file missing from storage',
+              );
+            throw error;
+          });
         },
       ],
       delete: [

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { Queue } from 'bullmq';
 import type { Config } from '../../config';
 import type { Db } from '../../platform/db';
-import type { ByteRange, Storage } from '../../platform/storage';
+import { isMissingFile, type ByteRange, type Storage } from '../../platform/storage';
 import { CustomBodyError, NotFound, Throttled } from '../../shared/errors';
 import type { AccessService, EventAccess, OrganizerAccess } from '../access/access.service';
 import type { Principal } from '../access/principal';
@@ -12,7 +12,7 @@ import { EXPORTERS } from './exporters/index';
 import { enqueueExport, jobIdOf, type RunExportJob } from './exports.jobs';
 import { normaliseInput, type ScopeEvent } from './exports.input';
 import { ExportsRepository, type ExportLevel, type ExportRow } from './exports.repository';
-import { CANCELED_MESSAGE } from './exports.runner';
+import { CANCELED_MESSAGE, INTERNAL_ERROR_MESSAGE } from './exports.runner';
 
 /** Where an exporter request happens: the level, and the caller's access there (the event's for event level). */
 export type ExportScope =
@@ -152,8 +152,21 @@ export class ExportsService {
     return row;
   }
 
+  /**
+   * The finished run's file. If storage lost it (an operator emptied the directory, a bucket lifecycle rule),
+   * the run counts as failed: 410 "Internal error" now and on every later request, so the client runs the
+   * export again instead of retrying a URL that cannot work (a 404 would read as a wrong or expired URL).
+   */
   async open(row: ExportRow, range?: ByteRange): Promise<Readable> {
-    return this.deps.storage.read(row.file_key!, range);
+    try {
+      return await this.deps.storage.read(row.file_key!, range);
+    } catch (error) {
+      if (!isMissingFile(error)) throw error;
+      await this.repository.markFileLost(row.id, INTERNAL_ERROR_MESSAGE);
+      throw Object.assign(new CustomBodyError(410, { status: 'failed', message: INTERNAL_ERROR_MESSAGE }), {
+        cause: error,
+      });
+    }
   }
 
   /**

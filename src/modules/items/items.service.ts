@@ -1,3 +1,4 @@
+import { whereIdFilter } from '../../http/fields';
 import type { Knex } from 'knex';
 import { isForeignKeyViolation, type Db } from '../../platform/db';
 import { NotFound, PermissionDenied, ValidationError } from '../../shared/errors';
@@ -119,8 +120,7 @@ export class ItemsService {
   list(event: EventRow, query: Record<string, unknown>): Knex.QueryBuilder {
     const items = itemsOfEvent(this.db, event.id).orderBy(['position', 'id']);
     if (query.active === 'true' || query.active === 'false') items.where('active', query.active === 'true');
-    if (typeof query.category === 'string' && /^\d+$/.test(query.category))
-      items.where('category_id', Number(query.category));
+    whereIdFilter(items, 'category_id', query.category);
     return items;
   }
 

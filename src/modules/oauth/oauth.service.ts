@@ -105,7 +105,11 @@ function clientCredentials(
     if (colon <= 0) return null;
     try {
       const formDecode = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
-      return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+      const clientId = formDecode(decoded.slice(0, colon));
+      const secret = formDecode(decoded.slice(colon + 1));
+      // No client id or secret holds a NUL, and Postgres cannot even compare one (the body's are refused earlier).
+      if (`${clientId}${secret}`.includes('\u0000')) return null;
+      return { clientId, secret };
     } catch {
       return null;
     }

@@ -17,6 +17,8 @@ import { ORDER_STATUSES } from './orders.schemas';
 export const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ3789';
 export const SECRET_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
 const PAYMENT_TERM_DAYS = 14;
+/** numeric(13,2) holds amounts below 10^11. */
+const MAX_TOTAL_CENTS = 100_000_000_000 * 100;
 
 export interface OrderListFilters {
   status?: string;
@@ -268,6 +270,12 @@ export class OrdersService {
     const feeCents = input.fees.map((fee) => toCents(fee.value));
     const totalCents =
       positions.reduce((sum, position) => sum + position.priceCents, 0) + feeCents.reduce((a, b) => a + b, 0);
+    // Each amount fits numeric(13,2), but their sum may not; Postgres would fail the insert with an overflow.
+    if (Math.abs(totalCents) >= MAX_TOTAL_CENTS) {
+      throw new ValidationError({
+        non_field_errors: ['The order total is too large: it must stay below 100000000000.00.'],
+      });
+    }
     const orderColumns = {
       event_id: event.id,
       status: input.status,

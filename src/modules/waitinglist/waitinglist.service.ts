@@ -1,3 +1,4 @@
+import { whereIdFilter } from '../../http/fields';
 import type { Knex } from 'knex';
 import type { Db } from '../../platform/db';
 import { NotFound, PermissionDenied, ValidationError } from '../../shared/errors';
@@ -39,8 +40,7 @@ export class WaitingListService {
       { column: 'created', order: 'asc' },
     ]);
     if (typeof query.email === 'string') entries.whereRaw('lower(email) = lower(?)', [query.email]);
-    if (typeof query.item === 'string' && /^\d+$/.test(query.item))
-      entries.where('item_id', Number(query.item));
+    whereIdFilter(entries, 'item_id', query.item);
     return entries;
   }
 
