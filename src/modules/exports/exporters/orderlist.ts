@@ -107,9 +107,9 @@ async function paymentProvidersSeen(ctx: Ctx): Promise<string[]> {
     .join('orders as o', 'o.id', 'pp.order_id')
     .whereIn('o.event_id', ctx.eventIds)
     .whereNot('pp.provider', 'free')
-    .distinct('pp.provider')
-    .orderBy('pp.provider');
-  return rows.map((row) => row.provider);
+    .distinct('pp.provider');
+  // By identifier in code point order, as pretix sorts them (Python's sorted()), whatever the database collation.
+  return rows.map((row) => row.provider).sort();
 }
 
 function taxColumns(rates: string[]): Column[] {
