@@ -392,4 +392,36 @@ describe('pretix parity', () => {
     );
     expect(csv.map((r) => r['Payment providers'])).toEqual(['gift_voucher, Gift card', '']);
   });
+
+  test('Date of last payment counts refunded payments as well as confirmed ones', async () => {
+    const { event: own, data, ticket } = await newEvent();
+    await data.order(own.id, {
+      code: 'LAST1',
+      positions: [{ itemId: ticket.id }],
+      payments: [
+        {
+          provider: 'banktransfer',
+          state: 'confirmed',
+          amount: '5.00',
+          payment_date: '2030-03-01T10:00:00Z',
+        },
+        { provider: 'stripe', state: 'refunded', amount: '5.00', payment_date: '2030-03-05T10:00:00Z' },
+        { provider: 'stripe', state: 'pending', amount: '5.00', payment_date: '2030-03-09T10:00:00Z' },
+      ],
+    });
+    await data.order(own.id, {
+      code: 'LAST2',
+      positions: [{ itemId: ticket.id }],
+      payments: [
+        { provider: 'stripe', state: 'refunded', amount: '5.00', payment_date: '2030-04-02T10:00:00Z' },
+        { provider: 'stripe', state: 'canceled', amount: '5.00', payment_date: '2030-04-03T10:00:00Z' },
+      ],
+    });
+    const res = await runExport({ _format: 'orders:default', paid_only: false }, own.slug);
+    const rows = records(readCsv(res.body));
+    expect(rows.map((r) => [r['Order code'], r['Date of last payment']])).toEqual([
+      ['LAST1', '2030-03-05'],
+      ['LAST2', '2030-04-02'],
+    ]);
+  });
 });

@@ -157,7 +157,8 @@ async function ordersSheet(ctx: Ctx): Promise<Table> {
     text('VAT ID', 'ia.vat_id'),
     date(
       'Date of last payment',
-      "(SELECT max(pp.payment_date) FROM order_payments pp WHERE pp.order_id = o.id AND pp.state = 'confirmed')",
+      // A payment refunded later was still received: pretix counts confirmed and refunded payments.
+      "(SELECT max(pp.payment_date) FROM order_payments pp WHERE pp.order_id = o.id AND pp.state IN ('confirmed', 'refunded'))",
     ),
     decimal(
       'Fees',
