@@ -424,4 +424,30 @@ describe('pretix parity', () => {
       ['LAST2', '2030-04-02'],
     ]);
   });
+
+  test('fees sheet: cancelled fees appear with status "canceled", except with paid_only', async () => {
+    const { event: own, data, ticket } = await newEvent();
+    await data.order(own.id, {
+      code: 'FEES1',
+      positions: [{ itemId: ticket.id }],
+      fees: [
+        { fee_type: 'payment', value: '1.50' },
+        { fee_type: 'shipping', value: '4.00', canceled: true },
+      ],
+    });
+    const all = records(
+      readCsv((await runExport({ _format: 'fees:default', paid_only: false }, own.slug)).body),
+    );
+    expect(all.map((r) => [r['Order code'], r['Fee type'], r.Price, r.Status])).toEqual([
+      ['FEES1', 'Payment fee', '1.50', 'paid'],
+      ['FEES1', 'Shipping fee', '4.00', 'canceled'],
+    ]);
+    const sheets = await readXlsx((await runExport({ _format: 'xlsx', paid_only: false }, own.slug)).body);
+    expect(records(sheets.get('Order fees')!).map((r) => [r['Fee type'], r.Price, r.Status])).toEqual([
+      ['Payment fee', 1.5, 'paid'],
+      ['Shipping fee', 4, 'canceled'],
+    ]);
+    const paidOnly = records(readCsv((await runExport({ _format: 'fees:default' }, own.slug)).body));
+    expect(paidOnly.map((r) => [r['Fee type'], r.Status])).toEqual([['Payment fee', 'paid']]);
+  });
 });

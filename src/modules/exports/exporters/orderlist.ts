@@ -306,16 +306,17 @@ function feesSheet(ctx: Ctx): Table {
       .db('order_fees as f')
       .join('orders as o', 'o.id', 'f.order_id')
       .join('events as e', 'e.id', 'o.event_id')
-      .leftJoin('invoice_addresses as ia', 'ia.order_id', 'o.id')
-      .where('f.canceled', false),
+      .leftJoin('invoice_addresses as ia', 'ia.order_id', 'o.id'),
     ctx,
   ).orderBy([{ column: 'o.datetime' }, { column: 'o.id' }, { column: 'f.id' }]);
+  // pretix lists cancelled fees too (status "canceled"), except in a paid-only export.
+  if (ctx.input.paid_only) query.where('f.canceled', false);
   const feeType = `CASE f.fee_type ${Object.entries(FEE_TYPES)
     .map(([key, label]) => `WHEN '${key}' THEN '${label}'`)
     .join(' ')} ELSE f.fee_type END`;
   const columns: Column[] = [
     ...orderHead(),
-    code('Status', orderStatusLabel()),
+    code('Status', `CASE WHEN f.canceled THEN 'canceled' ELSE ${orderStatusLabel()} END`),
     ...contact(),
     ...orderDateTime(),
     code('Fee type', feeType),
