@@ -51,7 +51,9 @@ beforeAll(async () => {
       { question_id: workshops.id, identifier: 'B', answer: JSON.stringify({ en: 'Beta' }), position: 2 },
     ])
     .returning('id');
-  await db('checkin_lists').insert({ event_id: event.id, name: 'Main entrance' });
+  const [mainEntrance] = await db('checkin_lists')
+    .insert({ event_id: event.id, name: 'Main entrance' })
+    .returning('id');
 
   paid = await data.order(event.id, {
     code: 'PAID1',
@@ -85,6 +87,11 @@ beforeAll(async () => {
     payments: [
       { provider: 'banktransfer', state: 'confirmed', amount: '34.50', payment_date: '2030-01-16T08:00:00Z' },
     ],
+  });
+  await db('checkins').insert({
+    position_id: paid.positions[0]!.id,
+    list_id: mainEntrance.id,
+    datetime: '2030-06-01T08:00:00Z',
   });
   const [answerDiet] = await db('question_answers')
     .insert({ orderposition_id: paid.positions[0]!.id, question_id: diet.id, answer: 'vegan' })
@@ -449,5 +456,41 @@ describe('pretix parity', () => {
     ]);
     const paidOnly = records(readCsv((await runExport({ _format: 'fees:default' }, own.slug)).body));
     expect(paidOnly.map((r) => [r['Fee type'], r.Status])).toEqual([['Payment fee', 'paid']]);
+  });
+
+  test('Check-in lists: the lists with a successful entry scan of the position, not every list it is valid on', async () => {
+    const { event: own, data, ticket } = await newEvent();
+    const db = ctx.runtime.db;
+    const [main, side, vip] = await db('checkin_lists')
+      .insert([
+        { event_id: own.id, name: 'Main entrance' },
+        { event_id: own.id, name: 'Side door' },
+        { event_id: own.id, name: 'VIP lounge' },
+      ])
+      .returning('id');
+    const order = await data.order(own.id, {
+      code: 'SCAN1',
+      positions: [{ itemId: ticket.id }, { itemId: ticket.id }, { itemId: ticket.id }],
+    });
+    const [first, second] = order.positions;
+    const scan = (position: number, list: number, extra: Record<string, unknown> = {}) => ({
+      position_id: position,
+      list_id: list,
+      datetime: '2030-05-01T10:00:00Z',
+      ...extra,
+    });
+    await db('checkins').insert([
+      scan(first!.id, vip.id),
+      scan(first!.id, side.id),
+      scan(first!.id, side.id, { datetime: '2030-05-01T12:00:00Z' }),
+      scan(first!.id, main.id, { successful: false, error_reason: 'invalid' }),
+      scan(second!.id, main.id, { type: 'exit' }),
+    ]);
+    const res = await runExport({ _format: 'positions:default', paid_only: false }, own.slug);
+    expect(records(readCsv(res.body)).map((r) => [r['Position ID'], r['Check-in lists']])).toEqual([
+      ['1', 'Side door, VIP lounge'],
+      ['2', ''],
+      ['3', ''],
+    ]);
   });
 });

@@ -289,11 +289,12 @@ async function positionsSheet(ctx: Ctx): Promise<Table> {
     code('Sales channel', 'o.sales_channel'),
     code('Order locale', 'o.locale'),
     text('External customer ID', 'o.customer_reference'),
+    // The lists the ticket was successfully scanned into (entries only), each once: where it was checked in.
     text(
       'Check-in lists',
-      `(SELECT string_agg(cl.name, ', ' ORDER BY cl.name) FROM checkin_lists cl
-        WHERE cl.event_id = o.event_id
-          AND (cl.all_products OR EXISTS (SELECT 1 FROM checkin_list_items cli WHERE cli.list_id = cl.id AND cli.item_id = op.item_id)))`,
+      `(SELECT string_agg(DISTINCT cl.name, ', ' ORDER BY cl.name) FROM checkins c
+        JOIN checkin_lists cl ON cl.id = c.list_id
+        WHERE c.position_id = op.id AND c.successful AND c.type = 'entry')`,
     ),
     code('Payment providers', paymentProviders()),
   ];
