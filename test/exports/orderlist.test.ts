@@ -133,9 +133,10 @@ afterAll(async () => {
   await ctx.close();
 });
 
-async function runExport(body: object, eventSlug = event.slug) {
+/** Runs orderlist at `base` (an organizer or event URL) and downloads the file. */
+async function runAt(base: string, body: object) {
   const run = await request(ctx.app)
-    .post(`/api/v1/organizers/${organizer.slug}/events/${eventSlug}/exporters/orderlist/run/`)
+    .post(`${base}/exporters/orderlist/run/`)
     .set('Authorization', authorization)
     .send(body);
   expect(run.status).toBe(202);
@@ -143,6 +144,10 @@ async function runExport(body: object, eventSlug = event.slug) {
   expect(res.status).toBe(200);
   return res;
 }
+
+const runExport = (body: object, eventSlug = event.slug) =>
+  runAt(`/api/v1/organizers/${organizer.slug}/events/${eventSlug}`, body);
+const runOrganizerExport = (body: object) => runAt(`/api/v1/organizers/${organizer.slug}`, body);
 
 describe('orderlist as xlsx', () => {
   let sheets: Awaited<ReturnType<typeof readXlsx>>;
@@ -492,5 +497,46 @@ describe('pretix parity', () => {
       ['2', ''],
       ['3', ''],
     ]);
+  });
+
+  test('question columns are sorted by position across events, not event by event', async () => {
+    const first = await newEvent();
+    const second = await newEvent();
+    const question = async (eventId: number, text: string, position: number) => {
+      const [row] = await ctx.runtime
+        .db('questions')
+        .insert({
+          event_id: eventId,
+          question: JSON.stringify({ en: text }),
+          identifier: text,
+          type: 'S',
+          position,
+        })
+        .returning('id');
+      return row.id as number;
+    };
+    const late = await question(first.event.id, 'First event, position 3', 3);
+    await question(first.event.id, 'First event, position 2', 2);
+    await question(second.event.id, 'Second event, position 1', 1);
+    const order = await first.data.order(first.event.id, {
+      code: 'QPOS1',
+      positions: [{ itemId: first.ticket.id }],
+    });
+    await ctx.runtime
+      .db('question_answers')
+      .insert({ orderposition_id: order.positions[0]!.id, question_id: late, answer: 'late answer' });
+    const res = await runOrganizerExport({
+      _format: 'positions:default',
+      paid_only: false,
+      events: [first.event.slug, second.event.slug],
+    });
+    const [header, row] = readCsv(res.body);
+    const at = header!.indexOf('Add-on to position ID');
+    expect(header!.slice(at + 1, at + 4)).toEqual([
+      'Second event, position 1',
+      'First event, position 2',
+      'First event, position 3',
+    ]);
+    expect(row!.slice(at + 1, at + 4)).toEqual(['', '', 'late answer']);
   });
 });

@@ -191,7 +191,8 @@ async function questionColumns(ctx: Ctx): Promise<Column[]> {
   const questions: QuestionRow[] = await ctx
     .db('questions')
     .whereIn('event_id', ctx.eventIds)
-    .orderBy([{ column: 'event_id' }, { column: 'position' }, { column: 'id' }])
+    // By position across all selected events, not event by event (pretix's Question ordering).
+    .orderBy([{ column: 'position' }, { column: 'id' }])
     .select('id', 'question', 'type');
   const columns: Column[] = [];
   for (const question of questions) {
