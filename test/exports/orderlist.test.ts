@@ -539,4 +539,66 @@ describe('pretix parity', () => {
     ]);
     expect(row!.slice(at + 1, at + 4)).toEqual(['', '', 'late answer']);
   });
+
+  test("organizer level: each order's dates and times in its own event's time zone", async () => {
+    const db = ctx.runtime.db;
+    const berlin = await newEvent();
+    const newYork = await newEvent();
+    await db('events').where('id', berlin.event.id).update({ timezone: 'Europe/Berlin' });
+    await db('events').where('id', newYork.event.id).update({ timezone: 'America/New_York' });
+    const spec = (code: string, itemId: number) => ({
+      code,
+      datetime: '2030-01-15T03:30:00Z',
+      positions: [{ itemId }],
+      fees: [{ fee_type: 'service', value: '1.00' }],
+      payments: [
+        {
+          provider: 'banktransfer',
+          state: 'confirmed',
+          amount: '10.00',
+          payment_date: '2030-01-16T02:00:00Z',
+        },
+      ],
+    });
+    const orders = [
+      await berlin.data.order(berlin.event.id, spec('TZBER', berlin.ticket.id)),
+      await newYork.data.order(newYork.event.id, spec('TZNYC', newYork.ticket.id)),
+    ];
+    for (const order of orders)
+      await db('order_positions')
+        .where('id', order.positions[0]!.id)
+        .update({ valid_from: '2030-01-20T12:00:00Z', valid_until: '2030-01-21T04:00:00Z' });
+    const body = { paid_only: false, events: [berlin.event.slug, newYork.event.slug] };
+    const byCode = (rows: Record<string, string>[], ...columns: string[]) =>
+      Object.fromEntries(rows.map((r) => [r['Order code'], columns.map((c) => r[c])]));
+
+    const ordersCsv = records(
+      readCsv((await runOrganizerExport({ ...body, _format: 'orders:default' })).body),
+    );
+    expect(byCode(ordersCsv, 'Order date', 'Order time', 'Date of last payment')).toEqual({
+      TZBER: ['2030-01-15', '04:30:00', '2030-01-16'],
+      TZNYC: ['2030-01-14', '22:30:00', '2030-01-15'],
+    });
+    const positionsCsv = records(
+      readCsv((await runOrganizerExport({ ...body, _format: 'positions:default' })).body),
+    );
+    expect(byCode(positionsCsv, 'Order date', 'Order time', 'Valid from', 'Valid until')).toEqual({
+      TZBER: ['2030-01-15', '04:30:00', '2030-01-20 13:00:00', '2030-01-21 05:00:00'],
+      TZNYC: ['2030-01-14', '22:30:00', '2030-01-20 07:00:00', '2030-01-20 23:00:00'],
+    });
+    const feesCsv = records(readCsv((await runOrganizerExport({ ...body, _format: 'fees:default' })).body));
+    expect(byCode(feesCsv, 'Order date', 'Order time')).toEqual({
+      TZBER: ['2030-01-15', '04:30:00'],
+      TZNYC: ['2030-01-14', '22:30:00'],
+    });
+
+    const sheets = await readXlsx((await runOrganizerExport({ ...body, _format: 'xlsx' })).body);
+    const positions = records(sheets.get('Order positions')!);
+    expect(
+      Object.fromEntries(positions.map((r) => [r['Order code'], [r['Order date'], r['Valid from']]])),
+    ).toEqual({
+      TZBER: [new Date(Date.UTC(2030, 0, 15)), new Date(Date.UTC(2030, 0, 20, 13))],
+      TZNYC: [new Date(Date.UTC(2030, 0, 14)), new Date(Date.UTC(2030, 0, 20, 7))],
+    });
+  });
 });

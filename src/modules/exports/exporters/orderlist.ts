@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { DateFrame } from '../date-frames';
+import { wallClock } from './common';
 import {
   boolean,
   dateFrame,
@@ -73,8 +74,19 @@ function contact(): Column[] {
   return [text('Email', 'o.email'), text('Phone number', 'o.phone')];
 }
 
-function orderDateTime(): Column[] {
-  return [date('Order date', 'o.datetime'), code('Order time', "to_char(o.datetime, 'HH24:MI:SS')")];
+/**
+ * A timestamptz as wall-clock time of the row's event: pretix writes each order in its own event's time zone.
+ * The session TimeZone already is the exporter's (the first event's), so only a selection of events in several
+ * zones needs the per-row conversion; leaving the column as is otherwise keeps the CSV fast path as cheap as it was.
+ */
+function local(ctx: Ctx, timestamptz: string): string {
+  const oneZone = ctx.events.every((event) => event.timezone === ctx.timezone);
+  return oneZone ? timestamptz : wallClock(timestamptz, 'e.timezone');
+}
+
+function orderDateTime(ctx: Ctx): Column[] {
+  const datetime = local(ctx, 'o.datetime');
+  return [date('Order date', datetime), code('Order time', `to_char(${datetime}, 'HH24:MI:SS')`)];
 }
 
 function address(): Column[] {
@@ -150,7 +162,7 @@ async function ordersSheet(ctx: Ctx): Promise<Table> {
     decimal('Order total', 'o.total'),
     code('Status', orderStatusLabel()),
     ...contact(),
-    ...orderDateTime(),
+    ...orderDateTime(ctx),
     text('Company', 'ia.company'),
     text('Name', 'ia.name_cached'),
     ...address(),
@@ -158,7 +170,10 @@ async function ordersSheet(ctx: Ctx): Promise<Table> {
     date(
       'Date of last payment',
       // A payment refunded later was still received: pretix counts confirmed and refunded payments.
-      "(SELECT max(pp.payment_date) FROM order_payments pp WHERE pp.order_id = o.id AND pp.state IN ('confirmed', 'refunded'))",
+      local(
+        ctx,
+        "(SELECT max(pp.payment_date) FROM order_payments pp WHERE pp.order_id = o.id AND pp.state IN ('confirmed', 'refunded'))",
+      ),
     ),
     decimal(
       'Fees',
@@ -256,7 +271,7 @@ async function positionsSheet(ctx: Ctx): Promise<Table> {
     integer('Position ID', 'op.positionid'),
     code('Status', `CASE WHEN op.canceled THEN 'canceled' ELSE ${orderStatusLabel()} END`),
     ...contact(),
-    ...orderDateTime(),
+    ...orderDateTime(ctx),
     text('Product', i18n('i.name')),
     integer('Product ID', 'i.id'),
     text('Variation', `CASE WHEN v.id IS NULL THEN NULL ELSE ${i18n('v.value')} END`),
@@ -274,8 +289,8 @@ async function positionsSheet(ctx: Ctx): Promise<Table> {
     text('State', 'op.state'),
     code('Pseudonymization ID', 'op.pseudonymization_id'),
     code('Ticket secret', 'op.secret'),
-    datetime('Valid from', 'op.valid_from'),
-    datetime('Valid until', 'op.valid_until'),
+    datetime('Valid from', local(ctx, 'op.valid_from')),
+    datetime('Valid until', local(ctx, 'op.valid_until')),
     text('Order comment', 'o.comment'),
     integer('Add-on to position ID', 'parent.positionid'),
     ...(await questionColumns(ctx)),
@@ -320,7 +335,7 @@ function feesSheet(ctx: Ctx): Table {
     ...orderHead(),
     code('Status', `CASE WHEN f.canceled THEN 'canceled' ELSE ${orderStatusLabel()} END`),
     ...contact(),
-    ...orderDateTime(),
+    ...orderDateTime(ctx),
     code('Fee type', feeType),
     text('Description', 'f.description'),
     decimal('Price', 'f.value'),
