@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { DateFrame } from '../date-frames';
-import { wallClock } from './common';
+import { blank, wallClock } from './common';
 import {
   boolean,
   dateFrame,
@@ -34,6 +34,13 @@ const FEE_TYPES: Record<string, string> = {
   other: 'Other fees',
   giftcard: 'Gift card',
 };
+
+/**
+ * Columns pretix writes for data tixport's schema does not hold (invoices, vouchers, seats, tax rules, follow-up
+ * dates, …) are kept as empty cells (`blank`), so files line up with pretix's column for column. They are blank
+ * text rather than typed: pretix writes '' there, which its default CSV dialect quotes ("").
+ */
+const SEAT_HEADERS = ['Seat ID', 'Seat name', 'Seat zone', 'Seat row', 'Seat number'];
 
 const text = (header: string, sql: string): Column => ({ header, sql, type: 'text' });
 /** Text tixport generates or validates (slugs, codes, secrets, labels): no formula escaping needed. */
@@ -166,6 +173,7 @@ async function ordersSheet(ctx: Ctx): Promise<Table> {
     text('Company', 'ia.company'),
     text('Name', 'ia.name_cached'),
     ...address(),
+    blank('Custom address field'),
     text('VAT ID', 'ia.vat_id'),
     date(
       'Date of last payment',
@@ -181,13 +189,17 @@ async function ordersSheet(ctx: Ctx): Promise<Table> {
     ),
     code('Order locale', 'o.locale'),
     ...taxColumns(await taxRates(ctx)),
+    blank('Invoice numbers'),
     code('Sales channel', 'o.sales_channel'),
     yesNo('Requires special attention', 'o.checkin_attention'),
+    blank('Check-in text'),
     text('Comment', 'o.comment'),
+    blank('Follow-up date'),
     integer(
       'Positions',
       '(SELECT count(*) FROM order_positions p WHERE p.order_id = o.id AND NOT p.canceled)',
     ),
+    blank('Email address verified'),
     text('External customer ID', 'o.customer_reference'),
     code('Payment providers', paymentProviders()),
     code('Order link', orderLink(ctx.siteUrl, ctx.organizer.slug)),
@@ -278,6 +290,7 @@ async function positionsSheet(ctx: Ctx): Promise<Table> {
     integer('Variation ID', 'v.id'),
     decimal('Price', 'op.price'),
     decimal('Tax rate', 'op.tax_rate'),
+    blank('Tax rule'),
     decimal('Tax value', 'op.tax_value'),
     text('Attendee name', 'op.attendee_name_cached'),
     text('Attendee email', 'op.attendee_email'),
@@ -287,11 +300,17 @@ async function positionsSheet(ctx: Ctx): Promise<Table> {
     text('City', 'op.city'),
     text('Country', 'op.country'),
     text('State', 'op.state'),
+    blank('Voucher'),
+    blank('Voucher budget usage'),
+    blank('Voucher tag'),
     code('Pseudonymization ID', 'op.pseudonymization_id'),
     code('Ticket secret', 'op.secret'),
+    ...SEAT_HEADERS.map((header) => blank(header)),
+    blank('Blocked'),
     datetime('Valid from', local(ctx, 'op.valid_from')),
     datetime('Valid until', local(ctx, 'op.valid_until')),
     text('Order comment', 'o.comment'),
+    blank('Follow-up date'),
     integer('Add-on to position ID', 'parent.positionid'),
     ...(await questionColumns(ctx)),
     text('Invoice address company', 'ia.company'),
@@ -304,6 +323,7 @@ async function positionsSheet(ctx: Ctx): Promise<Table> {
     text('VAT ID', 'ia.vat_id'),
     code('Sales channel', 'o.sales_channel'),
     code('Order locale', 'o.locale'),
+    blank('Email address verified'),
     text('External customer ID', 'o.customer_reference'),
     // The lists the ticket was successfully scanned into (entries only), each once: where it was checked in.
     text(
@@ -313,6 +333,8 @@ async function positionsSheet(ctx: Ctx): Promise<Table> {
         WHERE c.position_id = op.id AND c.successful AND c.type = 'entry')`,
     ),
     code('Payment providers', paymentProviders()),
+    // pretix links the position's own page through a web secret tixport does not hold.
+    blank('Position order link'),
   ];
   return { query, columns };
 }
@@ -340,6 +362,7 @@ function feesSheet(ctx: Ctx): Table {
     text('Description', 'f.description'),
     decimal('Price', 'f.value'),
     decimal('Tax rate', 'f.tax_rate'),
+    blank('Tax rule'),
     decimal('Tax value', 'f.tax_value'),
     text('Company', 'ia.company'),
     text('Invoice address name', 'ia.name_cached'),
