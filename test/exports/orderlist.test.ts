@@ -51,7 +51,9 @@ beforeAll(async () => {
       { question_id: workshops.id, identifier: 'B', answer: JSON.stringify({ en: 'Beta' }), position: 2 },
     ])
     .returning('id');
-  await db('checkin_lists').insert({ event_id: event.id, name: 'Main entrance' });
+  const [mainEntrance] = await db('checkin_lists')
+    .insert({ event_id: event.id, name: 'Main entrance' })
+    .returning('id');
 
   paid = await data.order(event.id, {
     code: 'PAID1',
@@ -85,6 +87,11 @@ beforeAll(async () => {
     payments: [
       { provider: 'banktransfer', state: 'confirmed', amount: '34.50', payment_date: '2030-01-16T08:00:00Z' },
     ],
+  });
+  await db('checkins').insert({
+    position_id: paid.positions[0]!.id,
+    list_id: mainEntrance.id,
+    datetime: '2030-06-01T08:00:00Z',
   });
   const [answerDiet] = await db('question_answers')
     .insert({ orderposition_id: paid.positions[0]!.id, question_id: diet.id, answer: 'vegan' })
@@ -126,15 +133,33 @@ afterAll(async () => {
   await ctx.close();
 });
 
-async function runExport(body: object) {
+/** Runs orderlist at `base` (an organizer or event URL) and downloads the file. */
+async function runAt(base: string, body: object) {
   const run = await request(ctx.app)
-    .post(`/api/v1/organizers/${organizer.slug}/events/${event.slug}/exporters/orderlist/run/`)
+    .post(`${base}/exporters/orderlist/run/`)
     .set('Authorization', authorization)
     .send(body);
   expect(run.status).toBe(202);
   const res = await download(ctx.app, run.body.download, authorization);
   expect(res.status).toBe(200);
   return res;
+}
+
+const runExport = (body: object, eventSlug = event.slug) =>
+  runAt(`/api/v1/organizers/${organizer.slug}/events/${eventSlug}`, body);
+const runOrganizerExport = (body: object) => runAt(`/api/v1/organizers/${organizer.slug}`, body);
+
+/** pretix's orders sheet columns (research §4.4.1) for an event without name parts or meta data. */
+function ordersHeaders(taxRates: string[]): string[] {
+  return [
+    ...['Event slug', 'Event name', 'Order code', 'Order total', 'Status', 'Email', 'Phone number'],
+    ...['Order date', 'Order time', 'Company', 'Name', 'Address', 'ZIP code', 'City', 'Country', 'State'],
+    ...['Custom address field', 'VAT ID', 'Date of last payment', 'Fees', 'Order locale'],
+    ...taxRates.flatMap((r) => [`Gross at ${r} % tax`, `Net at ${r} % tax`, `Tax value at ${r} % tax`]),
+    ...['Invoice numbers', 'Sales channel', 'Requires special attention', 'Check-in text', 'Comment'],
+    ...['Follow-up date', 'Positions', 'Email address verified', 'External customer ID', 'Payment providers'],
+    'Order link',
+  ];
 }
 
 describe('orderlist as xlsx', () => {
@@ -150,41 +175,7 @@ describe('orderlist as xlsx', () => {
 
   test('orders sheet: one typed row per order, cell by cell', () => {
     const rows = sheets.get('Orders')!;
-    expect(rows[0]).toEqual([
-      'Event slug',
-      'Event name',
-      'Order code',
-      'Order total',
-      'Status',
-      'Email',
-      'Phone number',
-      'Order date',
-      'Order time',
-      'Company',
-      'Name',
-      'Address',
-      'ZIP code',
-      'City',
-      'Country',
-      'State',
-      'VAT ID',
-      'Date of last payment',
-      'Fees',
-      'Order locale',
-      'Gross at 7.00 % tax',
-      'Net at 7.00 % tax',
-      'Tax value at 7.00 % tax',
-      'Gross at 19.00 % tax',
-      'Net at 19.00 % tax',
-      'Tax value at 19.00 % tax',
-      'Sales channel',
-      'Requires special attention',
-      'Comment',
-      'Positions',
-      'External customer ID',
-      'Payment providers',
-      'Order link',
-    ]);
+    expect(rows[0]).toEqual(ordersHeaders(['7.00', '19.00']));
     const [first, second] = records(rows);
     expect(first).toEqual({
       'Event slug': event.slug,
@@ -204,6 +195,7 @@ describe('orderlist as xlsx', () => {
       City: 'Berlin',
       Country: 'DE',
       State: null,
+      'Custom address field': null,
       'VAT ID': 'DE123',
       'Date of last payment': new Date(Date.UTC(2030, 0, 16)),
       Fees: 1.5,
@@ -214,10 +206,14 @@ describe('orderlist as xlsx', () => {
       'Gross at 19.00 % tax': 24.5,
       'Net at 19.00 % tax': 20.59,
       'Tax value at 19.00 % tax': 3.91,
+      'Invoice numbers': null,
       'Sales channel': 'web',
       'Requires special attention': 'No',
+      'Check-in text': null,
       Comment: 'VIP',
+      'Follow-up date': null,
       Positions: 2,
+      'Email address verified': null,
       'External customer ID': null,
       'Payment providers': 'Bank transfer',
       'Order link': `http://tixport.test/${organizer.slug}/${event.slug}/order/PAID1/${paid.secret}/`,
@@ -352,5 +348,363 @@ describe('orderlist as CSV', () => {
     const rows = records(readCsv(res.body));
     expect(rows[0]!['Paid by Bank transfer']).toBe('34.50');
     expect(rows[1]!['Paid by Bank transfer']).toBe('0.00');
+  });
+});
+
+/** Differences a review against pretix's OrderListExporter found; each case runs on an event of its own. */
+describe('pretix parity', () => {
+  const newEvent = async () => {
+    const created = await makeEvent(ctx.runtime.db, organizer.id);
+    const data = new TicketingData(ctx.runtime.db);
+    return { event: created, data, ticket: await data.item(created.id, 'Ticket') };
+  };
+
+  test('Payment providers: without free, sorted by identifier (not by name), in every sheet', async () => {
+    const { event: own, data, ticket } = await newEvent();
+    await data.order(own.id, {
+      code: 'PROV1',
+      positions: [{ itemId: ticket.id }],
+      fees: [{ fee_type: 'payment', value: '1.00' }],
+      payments: [
+        { provider: 'giftcard', state: 'confirmed', amount: '5.00' },
+        { provider: 'free', state: 'confirmed', amount: '0.00' },
+        // By name ("Gift card" < "gift_voucher") this one would come second; by identifier it comes first.
+        { provider: 'gift_voucher', state: 'pending', amount: '5.00' },
+        { provider: 'stripe', state: 'failed', amount: '5.00' },
+      ],
+    });
+    await data.order(own.id, {
+      code: 'PROV2',
+      positions: [{ itemId: ticket.id }],
+      payments: [{ provider: 'free', state: 'confirmed', amount: '0.00' }],
+    });
+    const sheets = await readXlsx((await runExport({ _format: 'xlsx', paid_only: false }, own.slug)).body);
+    const providers = (sheet: string) => records(sheets.get(sheet)!).map((r) => r['Payment providers']);
+    expect(providers('Orders')).toEqual(['gift_voucher, Gift card', null]);
+    expect(providers('Order positions')).toEqual(['gift_voucher, Gift card', null]);
+    expect(providers('Order fees')).toEqual(['gift_voucher, Gift card']);
+    const csv = records(
+      readCsv((await runExport({ _format: 'orders:default', paid_only: false }, own.slug)).body),
+    );
+    expect(csv.map((r) => r['Payment providers'])).toEqual(['gift_voucher, Gift card', '']);
+  });
+
+  test('Date of last payment counts refunded payments as well as confirmed ones', async () => {
+    const { event: own, data, ticket } = await newEvent();
+    await data.order(own.id, {
+      code: 'LAST1',
+      positions: [{ itemId: ticket.id }],
+      payments: [
+        {
+          provider: 'banktransfer',
+          state: 'confirmed',
+          amount: '5.00',
+          payment_date: '2030-03-01T10:00:00Z',
+        },
+        { provider: 'stripe', state: 'refunded', amount: '5.00', payment_date: '2030-03-05T10:00:00Z' },
+        { provider: 'stripe', state: 'pending', amount: '5.00', payment_date: '2030-03-09T10:00:00Z' },
+      ],
+    });
+    await data.order(own.id, {
+      code: 'LAST2',
+      positions: [{ itemId: ticket.id }],
+      payments: [
+        { provider: 'stripe', state: 'refunded', amount: '5.00', payment_date: '2030-04-02T10:00:00Z' },
+        { provider: 'stripe', state: 'canceled', amount: '5.00', payment_date: '2030-04-03T10:00:00Z' },
+      ],
+    });
+    const res = await runExport({ _format: 'orders:default', paid_only: false }, own.slug);
+    const rows = records(readCsv(res.body));
+    expect(rows.map((r) => [r['Order code'], r['Date of last payment']])).toEqual([
+      ['LAST1', '2030-03-05'],
+      ['LAST2', '2030-04-02'],
+    ]);
+  });
+
+  test('fees sheet: cancelled fees appear with status "canceled", except with paid_only', async () => {
+    const { event: own, data, ticket } = await newEvent();
+    await data.order(own.id, {
+      code: 'FEES1',
+      positions: [{ itemId: ticket.id }],
+      fees: [
+        { fee_type: 'payment', value: '1.50' },
+        { fee_type: 'shipping', value: '4.00', canceled: true },
+      ],
+    });
+    const all = records(
+      readCsv((await runExport({ _format: 'fees:default', paid_only: false }, own.slug)).body),
+    );
+    expect(all.map((r) => [r['Order code'], r['Fee type'], r.Price, r.Status])).toEqual([
+      ['FEES1', 'Payment fee', '1.50', 'paid'],
+      ['FEES1', 'Shipping fee', '4.00', 'canceled'],
+    ]);
+    const sheets = await readXlsx((await runExport({ _format: 'xlsx', paid_only: false }, own.slug)).body);
+    expect(records(sheets.get('Order fees')!).map((r) => [r['Fee type'], r.Price, r.Status])).toEqual([
+      ['Payment fee', 1.5, 'paid'],
+      ['Shipping fee', 4, 'canceled'],
+    ]);
+    const paidOnly = records(readCsv((await runExport({ _format: 'fees:default' }, own.slug)).body));
+    expect(paidOnly.map((r) => [r['Fee type'], r.Status])).toEqual([['Payment fee', 'paid']]);
+  });
+
+  test('Check-in lists: the lists with a successful entry scan of the position, not every list it is valid on', async () => {
+    const { event: own, data, ticket } = await newEvent();
+    const db = ctx.runtime.db;
+    const [main, side, vip] = await db('checkin_lists')
+      .insert([
+        { event_id: own.id, name: 'Main entrance' },
+        { event_id: own.id, name: 'Side door' },
+        { event_id: own.id, name: 'VIP lounge' },
+      ])
+      .returning('id');
+    const order = await data.order(own.id, {
+      code: 'SCAN1',
+      positions: [{ itemId: ticket.id }, { itemId: ticket.id }, { itemId: ticket.id }],
+    });
+    const [first, second] = order.positions;
+    const scan = (position: number, list: number, extra: Record<string, unknown> = {}) => ({
+      position_id: position,
+      list_id: list,
+      datetime: '2030-05-01T10:00:00Z',
+      ...extra,
+    });
+    await db('checkins').insert([
+      scan(first!.id, vip.id),
+      scan(first!.id, side.id),
+      scan(first!.id, side.id, { datetime: '2030-05-01T12:00:00Z' }),
+      scan(first!.id, main.id, { successful: false, error_reason: 'invalid' }),
+      scan(second!.id, main.id, { type: 'exit' }),
+    ]);
+    const res = await runExport({ _format: 'positions:default', paid_only: false }, own.slug);
+    expect(records(readCsv(res.body)).map((r) => [r['Position ID'], r['Check-in lists']])).toEqual([
+      ['1', 'Side door, VIP lounge'],
+      ['2', ''],
+      ['3', ''],
+    ]);
+  });
+
+  test('question columns are sorted by position across events, not event by event', async () => {
+    const first = await newEvent();
+    const second = await newEvent();
+    const question = async (eventId: number, text: string, position: number) => {
+      const [row] = await ctx.runtime
+        .db('questions')
+        .insert({
+          event_id: eventId,
+          question: JSON.stringify({ en: text }),
+          identifier: text,
+          type: 'S',
+          position,
+        })
+        .returning('id');
+      return row.id as number;
+    };
+    const late = await question(first.event.id, 'First event, position 3', 3);
+    await question(first.event.id, 'First event, position 2', 2);
+    await question(second.event.id, 'Second event, position 1', 1);
+    const order = await first.data.order(first.event.id, {
+      code: 'QPOS1',
+      positions: [{ itemId: first.ticket.id }],
+    });
+    await ctx.runtime
+      .db('question_answers')
+      .insert({ orderposition_id: order.positions[0]!.id, question_id: late, answer: 'late answer' });
+    const res = await runOrganizerExport({
+      _format: 'positions:default',
+      paid_only: false,
+      events: [first.event.slug, second.event.slug],
+    });
+    const [header, row] = readCsv(res.body);
+    const at = header!.indexOf('Add-on to position ID');
+    expect(header!.slice(at + 1, at + 4)).toEqual([
+      'Second event, position 1',
+      'First event, position 2',
+      'First event, position 3',
+    ]);
+    expect(row!.slice(at + 1, at + 4)).toEqual(['', '', 'late answer']);
+  });
+
+  test("organizer level: each order's dates and times in its own event's time zone", async () => {
+    const db = ctx.runtime.db;
+    const berlin = await newEvent();
+    const newYork = await newEvent();
+    await db('events').where('id', berlin.event.id).update({ timezone: 'Europe/Berlin' });
+    await db('events').where('id', newYork.event.id).update({ timezone: 'America/New_York' });
+    const spec = (code: string, itemId: number) => ({
+      code,
+      datetime: '2030-01-15T03:30:00Z',
+      positions: [{ itemId }],
+      fees: [{ fee_type: 'service', value: '1.00' }],
+      payments: [
+        {
+          provider: 'banktransfer',
+          state: 'confirmed',
+          amount: '10.00',
+          payment_date: '2030-01-16T02:00:00Z',
+        },
+      ],
+    });
+    const orders = [
+      await berlin.data.order(berlin.event.id, spec('TZBER', berlin.ticket.id)),
+      await newYork.data.order(newYork.event.id, spec('TZNYC', newYork.ticket.id)),
+    ];
+    for (const order of orders)
+      await db('order_positions')
+        .where('id', order.positions[0]!.id)
+        .update({ valid_from: '2030-01-20T12:00:00Z', valid_until: '2030-01-21T04:00:00Z' });
+    const body = { paid_only: false, events: [berlin.event.slug, newYork.event.slug] };
+    const byCode = (rows: Record<string, string>[], ...columns: string[]) =>
+      Object.fromEntries(rows.map((r) => [r['Order code'], columns.map((c) => r[c])]));
+
+    const ordersCsv = records(
+      readCsv((await runOrganizerExport({ ...body, _format: 'orders:default' })).body),
+    );
+    expect(byCode(ordersCsv, 'Order date', 'Order time', 'Date of last payment')).toEqual({
+      TZBER: ['2030-01-15', '04:30:00', '2030-01-16'],
+      TZNYC: ['2030-01-14', '22:30:00', '2030-01-15'],
+    });
+    const positionsCsv = records(
+      readCsv((await runOrganizerExport({ ...body, _format: 'positions:default' })).body),
+    );
+    expect(byCode(positionsCsv, 'Order date', 'Order time', 'Valid from', 'Valid until')).toEqual({
+      TZBER: ['2030-01-15', '04:30:00', '2030-01-20 13:00:00', '2030-01-21 05:00:00'],
+      TZNYC: ['2030-01-14', '22:30:00', '2030-01-20 07:00:00', '2030-01-20 23:00:00'],
+    });
+    const feesCsv = records(readCsv((await runOrganizerExport({ ...body, _format: 'fees:default' })).body));
+    expect(byCode(feesCsv, 'Order date', 'Order time')).toEqual({
+      TZBER: ['2030-01-15', '04:30:00'],
+      TZNYC: ['2030-01-14', '22:30:00'],
+    });
+
+    const sheets = await readXlsx((await runOrganizerExport({ ...body, _format: 'xlsx' })).body);
+    const positions = records(sheets.get('Order positions')!);
+    expect(
+      Object.fromEntries(positions.map((r) => [r['Order code'], [r['Order date'], r['Valid from']]])),
+    ).toEqual({
+      TZBER: [new Date(Date.UTC(2030, 0, 15)), new Date(Date.UTC(2030, 0, 20, 13))],
+      TZNYC: [new Date(Date.UTC(2030, 0, 14)), new Date(Date.UTC(2030, 0, 20, 7))],
+    });
+  });
+
+  test("every sheet has pretix's columns in pretix's order; data tixport does not hold stays empty", async () => {
+    const { event: own, data, ticket } = await newEvent();
+    await data.order(own.id, {
+      code: 'COLS1',
+      positions: [{ itemId: ticket.id }],
+      fees: [{ fee_type: 'service', value: '2.00' }],
+    });
+    const address = ['Address', 'ZIP code', 'City', 'Country', 'State'];
+    const head = ['Event slug', 'Event name', 'Order code'];
+    const orderHead = ['Status', 'Email', 'Phone number', 'Order date', 'Order time'];
+    const expected = {
+      orders: ordersHeaders(['0.00']),
+      positions: [
+        ...head,
+        'Position ID',
+        ...orderHead,
+        'Product',
+        'Product ID',
+        'Variation',
+        'Variation ID',
+        'Price',
+        'Tax rate',
+        'Tax rule',
+        'Tax value',
+        'Attendee name',
+        'Attendee email',
+        'Attendee company',
+        ...address,
+        'Voucher',
+        'Voucher budget usage',
+        'Voucher tag',
+        'Pseudonymization ID',
+        'Ticket secret',
+        'Seat ID',
+        'Seat name',
+        'Seat zone',
+        'Seat row',
+        'Seat number',
+        'Blocked',
+        'Valid from',
+        'Valid until',
+        'Order comment',
+        'Follow-up date',
+        'Add-on to position ID',
+        'Invoice address company',
+        'Invoice address name',
+        'Invoice address street',
+        'Invoice address ZIP code',
+        'Invoice address city',
+        'Invoice address country',
+        'Invoice address state',
+        'VAT ID',
+        'Sales channel',
+        'Order locale',
+        'Email address verified',
+        'External customer ID',
+        'Check-in lists',
+        'Payment providers',
+        'Position order link',
+      ],
+      fees: [
+        ...head,
+        ...orderHead,
+        'Fee type',
+        'Description',
+        'Price',
+        'Tax rate',
+        'Tax rule',
+        'Tax value',
+        'Company',
+        'Invoice address name',
+        ...address,
+        'VAT ID',
+        'External customer ID',
+        'Payment providers',
+      ],
+    };
+    const blanks = {
+      orders: [
+        'Custom address field',
+        'Invoice numbers',
+        'Check-in text',
+        'Follow-up date',
+        'Email address verified',
+      ],
+      positions: [
+        'Tax rule',
+        'Voucher',
+        'Voucher budget usage',
+        'Voucher tag',
+        'Seat ID',
+        'Seat name',
+        'Seat zone',
+        'Seat row',
+        'Seat number',
+        'Blocked',
+        'Follow-up date',
+        'Email address verified',
+        'Position order link',
+      ],
+      fees: ['Tax rule'],
+    };
+    for (const sheet of ['orders', 'positions', 'fees'] as const) {
+      const res = await runExport({ _format: `${sheet}:default`, paid_only: false }, own.slug);
+      const [header, row, ...rest] = readCsv(res.body);
+      expect(header).toEqual(expected[sheet]);
+      expect(rest).toEqual([]);
+      for (const name of blanks[sheet]) expect(row![header!.indexOf(name)]).toBe('');
+      if (sheet === 'fees') {
+        // pretix writes '' there, which its default dialect quotes: Tax rate, Tax rule, Tax value.
+        expect(res.body.toString('utf8').split('\n')[1]).toContain(',"0.00","","0.00",');
+      }
+      expect(row![2]).toBe('COLS1');
+    }
+    const sheets = await readXlsx((await runExport({ _format: 'xlsx', paid_only: false }, own.slug)).body);
+    expect(sheets.get('Orders')![0]).toEqual(expected.orders);
+    expect(sheets.get('Order positions')![0]).toEqual(expected.positions);
+    expect(sheets.get('Order fees')![0]).toEqual(expected.fees);
+    const position = records(sheets.get('Order positions')!)[0]!;
+    for (const name of blanks.positions) expect(position[name]).toBeNull();
   });
 });

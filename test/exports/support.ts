@@ -147,6 +147,7 @@ export interface FeeSpec {
   description?: string;
   tax_rate?: string;
   tax_value?: string;
+  canceled?: boolean;
 }
 
 /** Test data written straight into the ticketing tables (the orders API is built elsewhere). */
@@ -214,6 +215,7 @@ export class TicketingData {
         description: fee.description ?? '',
         tax_rate: fee.tax_rate ?? '0.00',
         tax_value: fee.tax_value ?? '0.00',
+        canceled: fee.canceled ?? false,
       });
     }
     if (spec.invoiceAddress) {

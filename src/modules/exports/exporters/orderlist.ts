@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { DateFrame } from '../date-frames';
+import { blank, wallClock } from './common';
 import {
   boolean,
   dateFrame,
@@ -33,6 +34,13 @@ const FEE_TYPES: Record<string, string> = {
   other: 'Other fees',
   giftcard: 'Gift card',
 };
+
+/**
+ * Columns pretix writes for data tixport's schema does not hold (invoices, vouchers, seats, tax rules, follow-up
+ * dates, …) are kept as empty cells (`blank`), so files line up with pretix's column for column. They are blank
+ * text rather than typed: pretix writes '' there, which its default CSV dialect quotes ("").
+ */
+const SEAT_HEADERS = ['Seat ID', 'Seat name', 'Seat zone', 'Seat row', 'Seat number'];
 
 const text = (header: string, sql: string): Column => ({ header, sql, type: 'text' });
 /** Text tixport generates or validates (slugs, codes, secrets, labels): no formula escaping needed. */
@@ -73,8 +81,19 @@ function contact(): Column[] {
   return [text('Email', 'o.email'), text('Phone number', 'o.phone')];
 }
 
-function orderDateTime(): Column[] {
-  return [date('Order date', 'o.datetime'), code('Order time', "to_char(o.datetime, 'HH24:MI:SS')")];
+/**
+ * A timestamptz as wall-clock time of the row's event: pretix writes each order in its own event's time zone.
+ * The session TimeZone already is the exporter's (the first event's), so only a selection of events in several
+ * zones needs the per-row conversion; leaving the column as is otherwise keeps the CSV fast path as cheap as it was.
+ */
+function local(ctx: Ctx, timestamptz: string): string {
+  const oneZone = ctx.events.every((event) => event.timezone === ctx.timezone);
+  return oneZone ? timestamptz : wallClock(timestamptz, 'e.timezone');
+}
+
+function orderDateTime(ctx: Ctx): Column[] {
+  const datetime = local(ctx, 'o.datetime');
+  return [date('Order date', datetime), code('Order time', `to_char(${datetime}, 'HH24:MI:SS')`)];
 }
 
 function address(): Column[] {
@@ -107,9 +126,9 @@ async function paymentProvidersSeen(ctx: Ctx): Promise<string[]> {
     .join('orders as o', 'o.id', 'pp.order_id')
     .whereIn('o.event_id', ctx.eventIds)
     .whereNot('pp.provider', 'free')
-    .distinct('pp.provider')
-    .orderBy('pp.provider');
-  return rows.map((row) => row.provider);
+    .distinct('pp.provider');
+  // By identifier in code point order, as pretix sorts them (Python's sorted()), whatever the database collation.
+  return rows.map((row) => row.provider).sort();
 }
 
 function taxColumns(rates: string[]): Column[] {
@@ -150,14 +169,19 @@ async function ordersSheet(ctx: Ctx): Promise<Table> {
     decimal('Order total', 'o.total'),
     code('Status', orderStatusLabel()),
     ...contact(),
-    ...orderDateTime(),
+    ...orderDateTime(ctx),
     text('Company', 'ia.company'),
     text('Name', 'ia.name_cached'),
     ...address(),
+    blank('Custom address field'),
     text('VAT ID', 'ia.vat_id'),
     date(
       'Date of last payment',
-      "(SELECT max(pp.payment_date) FROM order_payments pp WHERE pp.order_id = o.id AND pp.state = 'confirmed')",
+      // A payment refunded later was still received: pretix counts confirmed and refunded payments.
+      local(
+        ctx,
+        "(SELECT max(pp.payment_date) FROM order_payments pp WHERE pp.order_id = o.id AND pp.state IN ('confirmed', 'refunded'))",
+      ),
     ),
     decimal(
       'Fees',
@@ -165,13 +189,17 @@ async function ordersSheet(ctx: Ctx): Promise<Table> {
     ),
     code('Order locale', 'o.locale'),
     ...taxColumns(await taxRates(ctx)),
+    blank('Invoice numbers'),
     code('Sales channel', 'o.sales_channel'),
     yesNo('Requires special attention', 'o.checkin_attention'),
+    blank('Check-in text'),
     text('Comment', 'o.comment'),
+    blank('Follow-up date'),
     integer(
       'Positions',
       '(SELECT count(*) FROM order_positions p WHERE p.order_id = o.id AND NOT p.canceled)',
     ),
+    blank('Email address verified'),
     text('External customer ID', 'o.customer_reference'),
     code('Payment providers', paymentProviders()),
     code('Order link', orderLink(ctx.siteUrl, ctx.organizer.slug)),
@@ -190,7 +218,8 @@ async function questionColumns(ctx: Ctx): Promise<Column[]> {
   const questions: QuestionRow[] = await ctx
     .db('questions')
     .whereIn('event_id', ctx.eventIds)
-    .orderBy([{ column: 'event_id' }, { column: 'position' }, { column: 'id' }])
+    // By position across all selected events, not event by event (pretix's Question ordering).
+    .orderBy([{ column: 'position' }, { column: 'id' }])
     .select('id', 'question', 'type');
   const columns: Column[] = [];
   for (const question of questions) {
@@ -254,13 +283,14 @@ async function positionsSheet(ctx: Ctx): Promise<Table> {
     integer('Position ID', 'op.positionid'),
     code('Status', `CASE WHEN op.canceled THEN 'canceled' ELSE ${orderStatusLabel()} END`),
     ...contact(),
-    ...orderDateTime(),
+    ...orderDateTime(ctx),
     text('Product', i18n('i.name')),
     integer('Product ID', 'i.id'),
     text('Variation', `CASE WHEN v.id IS NULL THEN NULL ELSE ${i18n('v.value')} END`),
     integer('Variation ID', 'v.id'),
     decimal('Price', 'op.price'),
     decimal('Tax rate', 'op.tax_rate'),
+    blank('Tax rule'),
     decimal('Tax value', 'op.tax_value'),
     text('Attendee name', 'op.attendee_name_cached'),
     text('Attendee email', 'op.attendee_email'),
@@ -270,11 +300,17 @@ async function positionsSheet(ctx: Ctx): Promise<Table> {
     text('City', 'op.city'),
     text('Country', 'op.country'),
     text('State', 'op.state'),
+    blank('Voucher'),
+    blank('Voucher budget usage'),
+    blank('Voucher tag'),
     code('Pseudonymization ID', 'op.pseudonymization_id'),
     code('Ticket secret', 'op.secret'),
-    datetime('Valid from', 'op.valid_from'),
-    datetime('Valid until', 'op.valid_until'),
+    ...SEAT_HEADERS.map((header) => blank(header)),
+    blank('Blocked'),
+    datetime('Valid from', local(ctx, 'op.valid_from')),
+    datetime('Valid until', local(ctx, 'op.valid_until')),
     text('Order comment', 'o.comment'),
+    blank('Follow-up date'),
     integer('Add-on to position ID', 'parent.positionid'),
     ...(await questionColumns(ctx)),
     text('Invoice address company', 'ia.company'),
@@ -287,14 +323,18 @@ async function positionsSheet(ctx: Ctx): Promise<Table> {
     text('VAT ID', 'ia.vat_id'),
     code('Sales channel', 'o.sales_channel'),
     code('Order locale', 'o.locale'),
+    blank('Email address verified'),
     text('External customer ID', 'o.customer_reference'),
+    // The lists the ticket was successfully scanned into (entries only), each once: where it was checked in.
     text(
       'Check-in lists',
-      `(SELECT string_agg(cl.name, ', ' ORDER BY cl.name) FROM checkin_lists cl
-        WHERE cl.event_id = o.event_id
-          AND (cl.all_products OR EXISTS (SELECT 1 FROM checkin_list_items cli WHERE cli.list_id = cl.id AND cli.item_id = op.item_id)))`,
+      `(SELECT string_agg(DISTINCT cl.name, ', ' ORDER BY cl.name) FROM checkins c
+        JOIN checkin_lists cl ON cl.id = c.list_id
+        WHERE c.position_id = op.id AND c.successful AND c.type = 'entry')`,
     ),
     code('Payment providers', paymentProviders()),
+    // pretix links the position's own page through a web secret tixport does not hold.
+    blank('Position order link'),
   ];
   return { query, columns };
 }
@@ -305,22 +345,24 @@ function feesSheet(ctx: Ctx): Table {
       .db('order_fees as f')
       .join('orders as o', 'o.id', 'f.order_id')
       .join('events as e', 'e.id', 'o.event_id')
-      .leftJoin('invoice_addresses as ia', 'ia.order_id', 'o.id')
-      .where('f.canceled', false),
+      .leftJoin('invoice_addresses as ia', 'ia.order_id', 'o.id'),
     ctx,
   ).orderBy([{ column: 'o.datetime' }, { column: 'o.id' }, { column: 'f.id' }]);
+  // pretix lists cancelled fees too (status "canceled"), except in a paid-only export.
+  if (ctx.input.paid_only) query.where('f.canceled', false);
   const feeType = `CASE f.fee_type ${Object.entries(FEE_TYPES)
     .map(([key, label]) => `WHEN '${key}' THEN '${label}'`)
     .join(' ')} ELSE f.fee_type END`;
   const columns: Column[] = [
     ...orderHead(),
-    code('Status', orderStatusLabel()),
+    code('Status', `CASE WHEN f.canceled THEN 'canceled' ELSE ${orderStatusLabel()} END`),
     ...contact(),
-    ...orderDateTime(),
+    ...orderDateTime(ctx),
     code('Fee type', feeType),
     text('Description', 'f.description'),
     decimal('Price', 'f.value'),
     decimal('Tax rate', 'f.tax_rate'),
+    blank('Tax rule'),
     decimal('Tax value', 'f.tax_value'),
     text('Company', 'ia.company'),
     text('Invoice address name', 'ia.name_cached'),

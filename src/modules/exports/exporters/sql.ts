@@ -50,11 +50,15 @@ export function providerLabel(identifier: string): string {
   return PAYMENT_PROVIDER_NAMES[identifier] ?? identifier;
 }
 
-/** The distinct payment methods of an order (payments that were not cancelled or failed), by name. */
+/**
+ * The payment methods of an order as pretix lists them: providers of payments that were not cancelled or failed,
+ * without `free`, sorted by identifier (code point order, as Python's sorted()), shown by name.
+ */
 export function paymentProviders(order = 'o'): string {
-  return `(SELECT string_agg(DISTINCT ${providerName('pp.provider')}, ', ')
-    FROM order_payments pp
-    WHERE pp.order_id = ${order}.id AND pp.state NOT IN ('canceled', 'failed'))`;
+  return `(SELECT string_agg(${providerName('d.provider')}, ', ' ORDER BY d.provider COLLATE "C")
+    FROM (SELECT DISTINCT pp.provider FROM order_payments pp
+           WHERE pp.order_id = ${order}.id AND pp.state IN ('created', 'pending', 'confirmed', 'refunded')
+             AND pp.provider <> 'free') AS d)`;
 }
 
 /** Restricts `column` to a resolved date frame ([start, end) in the exporter's time zone). */
