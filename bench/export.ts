@@ -190,19 +190,28 @@ async function copyToFile(db: Db, select: string, file: string): Promise<void> {
   });
 }
 
-/** BENCH_TRACE=1: rss/heap/external of this run once a second, to stderr. */
+/**
+ * BENCH_TRACE=1: this run's memory to stderr, a line whenever the peak RSS rises (to see when a peak happens
+ * and what it is made of: V8 heap or buffers) and at least once a second.
+ */
 function traceMemory(mode: string, size: number): () => void {
   if (!TRACE) return () => undefined;
   const started = Date.now();
   const mb = (bytes: number) => Math.round(bytes / 1048576);
+  let peak = 0;
+  let last = 0;
   const timer = setInterval(() => {
+    const maxRss = process.resourceUsage().maxRSS * 1024;
+    if (maxRss <= peak && Date.now() - last < 1000) return;
+    const rose = maxRss > peak;
+    [peak, last] = [maxRss, Date.now()];
     const m = process.memoryUsage();
     process.stderr.write(
-      `trace ${mode} ${size} t=${((Date.now() - started) / 1000).toFixed(0)}s rss=${mb(m.rss)} ` +
+      `trace ${mode} ${size} t=${((Date.now() - started) / 1000).toFixed(1)}s ${rose ? 'PEAK' : 'rss'}=${mb(maxRss)} rss=${mb(m.rss)} ` +
         `heapUsed=${mb(m.heapUsed)} heapTotal=${mb(m.heapTotal)} external=${mb(m.external)} ` +
         `arrayBuffers=${mb(m.arrayBuffers)}\n`,
     );
-  }, 1000);
+  }, 100);
   timer.unref();
   return () => clearInterval(timer);
 }
@@ -328,13 +337,14 @@ async function child(mode: string, size: number): Promise<void> {
 const percent = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)} %`;
 
 async function main(): Promise<void> {
-  const modes = (process.env.BENCH_MODES ?? `copy,csv,xlsx${hasOpenpyxl() ? ',openpyxl' : ''}`).split(',');
+  const openpyxl = process.env.BENCH_MODES === undefined && hasOpenpyxl();
+  const modes = (process.env.BENCH_MODES ?? `copy,csv,xlsx${openpyxl ? ',openpyxl' : ''}`).split(',');
   await ensureDatabase(DATABASE_URL);
   const db = createDb(DATABASE_URL, 2);
   await migrateLatest(db);
   for (const size of SIZES) await ensureSeeded(db, size);
   await db.destroy();
-  if (!modes.includes('openpyxl'))
+  if (process.env.BENCH_MODES === undefined && !openpyxl)
     process.stdout.write('(openpyxl comparison skipped: python3 cannot import openpyxl)\n');
 
   const results: Result[] = [];
@@ -343,7 +353,7 @@ async function main(): Promise<void> {
       const output = execFileSync(
         process.execPath,
         ['--import', 'tsx', __filename, '--child', mode, String(size)],
-        { env: process.env, maxBuffer: 1 << 20 },
+        { env: process.env, maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'] },
       ).toString();
       const result = JSON.parse(output.trim().split('\n').at(-1)!) as Result;
       results.push(result);
