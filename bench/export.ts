@@ -38,7 +38,7 @@ const SIZES = (process.env.BENCH_SIZES ?? '100000,1000000').split(',').map(Numbe
 const ORGANIZER = 'bench';
 /** demo:seed makes about 2.5 positions per order (seed 1: 40,000 orders → 99,824 positions). */
 const POSITIONS_PER_ORDER = 2.5;
-/** BENCH_TRACE=1: every child samples its memory once a second to stderr (to see when a peak happens). */
+/** BENCH_TRACE=1: every child prints its memory to stderr whenever its peak RSS rises (see traceMemory). */
 const TRACE = process.env.BENCH_TRACE === '1';
 
 function hasOpenpyxl(): boolean {
