@@ -1,15 +1,18 @@
 /**
  * `npm run bench:export`: export speed and memory at 100k and 1M order positions (not a test).
  *
- * Seeds (once) two events with 100,000 and 1,000,000 positions in BENCH_DATABASE_URL, then runs, each in a
- * fresh child process so that every run's peak RSS is its own:
+ * Seeds (once, with the real `demo:seed` command) two events of organizer `bench` with about 100,000 and
+ * 1,000,000 positions (40,000 and 400,000 orders) in BENCH_DATABASE_URL, then runs, each in a fresh child process
+ * so that every run's peak RSS is its own:
  *   copy  – Postgres `COPY (the positions query) TO STDOUT CSV` into a file (the floor);
  *   csv   – the tixport positions CSV export through the worker code path (ExportRunner: job row, COPY with
  *           formatting and formula escaping in SQL, hashing, storage write, commit);
  *   xlsx  – the positions sheet through the xlsx renderer (cursor → exceljs streaming writer) into a file;
- *   openpyxl – for scale, Python's openpyxl in write-only mode on the same rows (BENCH_MODES=…,openpyxl; needs
- *           `pip install openpyxl`; only its writing is timed, RSS not measured).
+ *   openpyxl – for scale, Python's openpyxl in write-only mode on the same rows (run when python3 can import
+ *           openpyxl: `pip install openpyxl`; only its writing is timed, peak RSS is the Python process's).
  * Prints seconds, rows/s and peak RSS per run, and the ratios the issue sets as targets.
+ * BENCH_SIZES (nominal positions, default 100000,1000000) and BENCH_MODES (default all) pick a subset;
+ * BENCH_TRACE=1 samples each run's memory once a second.
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -24,7 +27,7 @@ import type { AnyExportContext, SheetSpec, Table } from '../src/modules/exports/
 import { ExportsRepository } from '../src/modules/exports/exports.repository';
 import { ExportRunner } from '../src/modules/exports/exports.runner';
 import { writeXlsx } from '../src/modules/exports/render/xlsx';
-import { columnExpression } from '../src/modules/exports/render/sql';
+import { tableSql } from '../src/modules/exports/render/sql';
 import { connectionOf } from '../src/modules/exports/render/stream';
 import { createDb, ensureDatabase, migrateLatest, type Db } from '../src/platform/db';
 import { createLogger } from '../src/platform/logger';
@@ -32,81 +35,115 @@ import { FsStorage } from '../src/platform/storage';
 
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tixport_bench';
 const SIZES = (process.env.BENCH_SIZES ?? '100000,1000000').split(',').map(Number);
-const MODES = (process.env.BENCH_MODES ?? 'copy,csv,xlsx').split(',');
+const ORGANIZER = 'bench';
+/** demo:seed makes about 2.5 positions per order (seed 1: 40,000 orders → 99,824 positions). */
+const POSITIONS_PER_ORDER = 2.5;
+/** BENCH_TRACE=1: every child prints its memory to stderr whenever its peak RSS rises (see traceMemory). */
+const TRACE = process.env.BENCH_TRACE === '1';
+
+function hasOpenpyxl(): boolean {
+  try {
+    execFileSync('python3', ['-c', 'import openpyxl'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 interface Result {
   mode: string;
+  /** The nominal size (BENCH_SIZES) and the positions the event really has. */
+  size: number;
   positions: number;
   seconds: number;
   bytes: number;
   maxRssMb: number;
 }
 
-/** One event with `positions` positions (two per order), inserted set-wise by Postgres itself. */
-async function seed(db: Db, positions: number): Promise<{ eventId: number; organizerId: number }> {
-  const slug = `bench${positions}`;
-  const existing = await db('events').where('slug', slug).first();
+/** Nominal sizes get readable event slugs: 100000 → positions-100k, 1000000 → positions-1m. */
+function eventSlug(positions: number): string {
+  const label =
+    positions % 1_000_000 === 0
+      ? `${positions / 1_000_000}m`
+      : positions % 1000 === 0
+        ? `${positions / 1000}k`
+        : String(positions);
+  return `positions-${label}`;
+}
+
+interface BenchEvent {
+  eventId: number;
+  organizerId: number;
+  /** The positions demo:seed actually made (about 2.5 per order, so close to, not exactly, the nominal size). */
+  positions: number;
+}
+
+async function findEvent(db: Db, size: number): Promise<BenchEvent | undefined> {
+  const event = await db('events as e')
+    .join('organizers as o', 'o.id', 'e.organizer_id')
+    .where({ 'o.slug': ORGANIZER, 'e.slug': eventSlug(size) })
+    .first('e.id', 'e.organizer_id');
+  if (!event) return undefined;
+  const count = await db('order_positions as op')
+    .join('orders as o', 'o.id', 'op.order_id')
+    .where('o.event_id', event.id)
+    .count<{ count: string }>({ count: '*' })
+    .first();
+  return {
+    eventId: Number(event.id),
+    organizerId: Number(event.organizer_id),
+    positions: Number(count?.count),
+  };
+}
+
+/**
+ * One event of `size` nominal positions, filled by the real `demo:seed` command (seed 1, so every machine gets
+ * the same rows). Seeded once: an event whose seeding finished (all its orders and, written last, its waiting
+ * list) is reused; a half-seeded one (an interrupted run) is deleted and seeded again.
+ */
+async function ensureSeeded(db: Db, size: number): Promise<BenchEvent> {
+  const orders = Math.round(size / POSITIONS_PER_ORDER);
+  const existing = await findEvent(db, size);
   if (existing) {
-    const count = await db('order_positions as op')
-      .join('orders as o', 'o.id', 'op.order_id')
-      .where('o.event_id', existing.id)
-      .count<{ count: number }>({ count: '*' })
+    const orderCount = await db('orders')
+      .where('event_id', existing.eventId)
+      .count<{ count: string }>({ count: '*' })
       .first();
-    if (Number(count?.count) === positions)
-      return { eventId: existing.id, organizerId: existing.organizer_id };
-    await db('events').where('id', existing.id).delete();
+    const waiting = await db('waiting_list_entries').where('event_id', existing.eventId).first('id');
+    if (Number(orderCount?.count) === orders && waiting) return existing;
+    // Orders first: deleting the event alone would cascade to its items while positions still point at them.
+    await db.transaction(async (trx) => {
+      await trx('orders').where('event_id', existing.eventId).delete();
+      await trx('events').where('id', existing.eventId).delete();
+    });
   }
-  let organizer = await db('organizers').where('slug', 'bench').first();
-  if (!organizer)
-    [organizer] = await db('organizers').insert({ slug: 'bench', name: 'Bench' }).returning('*');
-  const [event] = await db('events')
-    .insert({
-      organizer_id: organizer.id,
-      slug,
-      name: JSON.stringify({ en: `Bench ${positions}` }),
-      date_from: '2030-06-01T10:00:00Z',
-      timezone: 'Europe/Berlin',
-    })
-    .returning('*');
-  const [ticket] = await db('items')
-    .insert({
-      event_id: event.id,
-      name: JSON.stringify({ en: 'Ticket' }),
-      default_price: '23.00',
-      tax_rate: '19',
-    })
-    .returning('*');
-  const [shirt] = await db('items')
-    .insert({
-      event_id: event.id,
-      name: JSON.stringify({ en: 'T-Shirt' }),
-      default_price: '10.00',
-      tax_rate: '7',
-    })
-    .returning('*');
-  const orders = positions / 2;
-  await db.raw(
-    `INSERT INTO orders (event_id, code, status, secret, email, phone, datetime, expires, total, comment)
-     SELECT ?, lpad(upper(to_hex(g)), 8, '0'), CASE WHEN g % 10 = 0 THEN 'n' ELSE 'p' END,
-            md5('s' || g), 'buyer' || g || '@example.org', '+4930' || g,
-            timestamptz '2030-01-01 00:00Z' + g * interval '7 seconds', timestamptz '2030-03-01 00:00Z', 33.00,
-            CASE WHEN g % 100 = 0 THEN '=cmd|calc' ELSE '' END
-       FROM generate_series(1, ?) AS g`,
-    [event.id, orders],
+  process.stderr.write(`seeding ${eventSlug(size)}: demo:seed --orders ${orders} (once)\n`);
+  execFileSync(
+    'npm',
+    [
+      'run',
+      '-s',
+      'cli',
+      '--',
+      'demo:seed',
+      '--organizer',
+      ORGANIZER,
+      '--event',
+      eventSlug(size),
+      '--orders',
+      String(orders),
+      '--seed',
+      '1',
+    ],
+    {
+      cwd: path.join(__dirname, '..'),
+      env: { ...process.env, DATABASE_URL },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
   );
-  await db.raw(
-    `INSERT INTO order_positions (order_id, positionid, item_id, price, tax_rate, tax_value, attendee_name_cached,
-                                  attendee_email, secret, pseudonymization_id)
-     SELECT o.id, p, CASE WHEN p = 1 THEN ?::bigint ELSE ?::bigint END, CASE WHEN p = 1 THEN 23.00 ELSE 10.00 END,
-            CASE WHEN p = 1 THEN 19.00 ELSE 7.00 END, CASE WHEN p = 1 THEN 3.67 ELSE 0.65 END,
-            'Attendee ' || o.id || '-' || p, 'attendee' || o.id || '-' || p || '@example.org',
-            md5(o.id || '-' || p), upper(substr(md5('p' || o.id || p), 1, 10))
-       FROM orders o CROSS JOIN generate_series(1, 2) AS p
-      WHERE o.event_id = ?`,
-    [ticket.id, shirt.id, event.id],
-  );
-  await db.raw('ANALYZE');
-  return { eventId: event.id, organizerId: organizer.id };
+  const seeded = await findEvent(db, size);
+  if (!seeded) throw new Error(`demo:seed did not create ${eventSlug(size)}`);
+  return seeded;
 }
 
 /** The positions sheet of the event-level orderlist, built as the worker would (all orders, all positions). */
@@ -141,10 +178,51 @@ async function positionsTable(db: Db, eventId: number): Promise<{ table: Table; 
   return { table: await sheet.build(ctx), sheet: sheet as SheetSpec<never> };
 }
 
-async function child(mode: string, positions: number): Promise<void> {
+/** Postgres writes `select` as CSV into `file` inside a transaction in the exporter's time zone. */
+async function copyToFile(db: Db, select: string, file: string): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx.raw("SELECT set_config('TimeZone', 'Europe/Berlin', true)");
+    const connection = await connectionOf(trx);
+    await pipeline(
+      connection.query(copyTo(`COPY (${select}) TO STDOUT WITH (FORMAT csv, HEADER)`)),
+      createWriteStream(file),
+    );
+  });
+}
+
+/**
+ * BENCH_TRACE=1: this run's memory to stderr, a line whenever the peak RSS rises (to see when a peak happens
+ * and what it is made of: V8 heap or buffers) and at least once a second.
+ */
+function traceMemory(mode: string, size: number): () => void {
+  if (!TRACE) return () => undefined;
+  const started = Date.now();
+  const mb = (bytes: number) => Math.round(bytes / 1048576);
+  let peak = 0;
+  let last = 0;
+  const timer = setInterval(() => {
+    const maxRss = process.resourceUsage().maxRSS * 1024;
+    if (maxRss <= peak && Date.now() - last < 1000) return;
+    const rose = maxRss > peak;
+    [peak, last] = [maxRss, Date.now()];
+    const m = process.memoryUsage();
+    process.stderr.write(
+      `trace ${mode} ${size} t=${((Date.now() - started) / 1000).toFixed(1)}s ${rose ? 'PEAK' : 'rss'}=${mb(maxRss)} rss=${mb(m.rss)} ` +
+        `heapUsed=${mb(m.heapUsed)} heapTotal=${mb(m.heapTotal)} external=${mb(m.external)} ` +
+        `arrayBuffers=${mb(m.arrayBuffers)}\n`,
+    );
+  }, 100);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+async function child(mode: string, size: number): Promise<void> {
   const db = createDb(DATABASE_URL, 4);
   const out = mkdtempSync(path.join(tmpdir(), 'tixport-bench-'));
-  const { eventId, organizerId } = await seed(db, positions);
+  const bench = await findEvent(db, size);
+  if (!bench) throw new Error(`${eventSlug(size)} is not seeded`);
+  const { eventId, organizerId, positions } = bench;
+  const stopTrace = traceMemory(mode, size);
   const started = process.hrtime.bigint();
   let bytes: number;
   if (mode === 'copy') {
@@ -160,45 +238,27 @@ async function child(mode: string, positions: number): Promise<void> {
       )
       .toQuery();
     const file = path.join(out, 'copy.csv');
-    await db.transaction(async (trx) => {
-      await trx.raw("SELECT set_config('TimeZone', 'Europe/Berlin', true)");
-      const connection = await connectionOf(trx);
-      await pipeline(
-        connection.query(copyTo(`COPY (${select}) TO STDOUT WITH (FORMAT csv, HEADER)`)),
-        createWriteStream(file),
-      );
-    });
+    await copyToFile(db, select, file);
     bytes = statSync(file).size;
   } else if (mode === 'openpyxl') {
-    // The same rows as a CSV (not timed), then openpyxl's write-only workbook on them (timed by the script).
+    // The same rows as tixport's CSV (not timed), then openpyxl's write-only workbook on them. The script
+    // streams the file and reports its writing time alone (a pass that only parses is subtracted).
     const { table } = await positionsTable(db, eventId);
-    const select = table.query
-      .clone()
-      .clearSelect()
-      .select(table.columns.map((c, i) => db.raw(`${columnExpression(c, 'csv-minimal')} AS c${i}`)))
-      .toQuery();
     const file = path.join(out, 'rows.csv');
-    await db.transaction(async (trx) => {
-      await trx.raw("SELECT set_config('TimeZone', 'Europe/Berlin', true)");
-      const connection = await connectionOf(trx);
-      await pipeline(
-        connection.query(copyTo(`COPY (${select}) TO STDOUT WITH (FORMAT csv)`)),
-        createWriteStream(file),
-      );
-    });
+    await copyToFile(db, tableSql(db, table, 'csv-minimal'), file);
     const target = path.join(out, 'positions.xlsx');
-    const seconds = execFileSync('python3', [
-      path.join(__dirname, 'openpyxl-positions.py'),
-      file,
-      target,
-    ]).toString();
+    const report = JSON.parse(
+      execFileSync('python3', [path.join(__dirname, 'openpyxl-positions.py'), file, target]).toString(),
+    ) as { seconds: number; max_rss_mb: number };
     const result: Result = {
       mode,
+      size,
       positions,
-      seconds: Number(seconds.trim()),
+      seconds: report.seconds,
       bytes: statSync(target).size,
-      maxRssMb: 0,
+      maxRssMb: report.max_rss_mb,
     };
+    stopTrace();
     rmSync(out, { recursive: true, force: true });
     await db.destroy();
     process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -239,7 +299,7 @@ async function child(mode: string, positions: number): Promise<void> {
     if (outcome !== 'done') throw new Error(`export ${outcome}`);
     bytes = Number((await db('exports').where('id', id).first()).file_size);
     await db('exports').where('id', id).delete();
-  } else {
+  } else if (mode === 'xlsx') {
     const { table } = await positionsTable(db, eventId);
     const file = path.join(out, 'positions.xlsx');
     const stream = createWriteStream(file);
@@ -256,66 +316,82 @@ async function child(mode: string, positions: number): Promise<void> {
       { isolationLevel: 'repeatable read', readOnly: true },
     );
     bytes = statSync(file).size;
+  } else {
+    throw new Error(`unknown mode ${mode} (copy, csv, xlsx, openpyxl)`);
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  stopTrace();
   rmSync(out, { recursive: true, force: true });
   await db.destroy();
-  const result: Result = { mode, positions, seconds, bytes, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+  const result: Result = {
+    mode,
+    size,
+    positions,
+    seconds,
+    bytes,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+  };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
+const percent = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)} %`;
+
 async function main(): Promise<void> {
+  const openpyxl = process.env.BENCH_MODES === undefined && hasOpenpyxl();
+  const modes = (process.env.BENCH_MODES ?? `copy,csv,xlsx${openpyxl ? ',openpyxl' : ''}`).split(',');
   await ensureDatabase(DATABASE_URL);
   const db = createDb(DATABASE_URL, 2);
   await migrateLatest(db);
-  for (const size of SIZES) await seed(db, size);
+  for (const size of SIZES) await ensureSeeded(db, size);
   await db.destroy();
+  if (process.env.BENCH_MODES === undefined && !openpyxl)
+    process.stdout.write('(openpyxl comparison skipped: python3 cannot import openpyxl)\n');
 
   const results: Result[] = [];
   for (const size of SIZES) {
-    for (const mode of MODES) {
+    for (const mode of modes) {
       const output = execFileSync(
         process.execPath,
         ['--import', 'tsx', __filename, '--child', mode, String(size)],
-        {
-          env: process.env,
-          maxBuffer: 1 << 20,
-        },
+        { env: process.env, maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'] },
       ).toString();
       const result = JSON.parse(output.trim().split('\n').at(-1)!) as Result;
       results.push(result);
       process.stdout.write(
-        `${mode.padEnd(5)} ${String(size).padStart(8)} positions: ${result.seconds.toFixed(2).padStart(7)} s, ` +
-          `${Math.round(size / result.seconds).toLocaleString('en')} rows/s, ${(result.bytes / 1e6).toFixed(1)} MB, ` +
-          `peak RSS ${result.maxRssMb > 0 ? `${result.maxRssMb.toFixed(0)} MB` : 'not measured'}\n`,
+        `${mode.padEnd(8)} ${result.positions.toLocaleString('en').padStart(9)} positions: ` +
+          `${result.seconds.toFixed(2).padStart(7)} s, ` +
+          `${Math.round(result.positions / result.seconds).toLocaleString('en')} rows/s, ` +
+          `${(result.bytes / 1e6).toFixed(1)} MB, peak RSS ${result.maxRssMb.toFixed(0)} MB\n`,
       );
     }
   }
-  const find = (mode: string, size: number) => results.find((r) => r.mode === mode && r.positions === size);
+  const find = (mode: string, size: number) => results.find((r) => r.mode === mode && r.size === size);
   process.stdout.write('\n');
   for (const size of SIZES) {
     const copy = find('copy', size);
     const csv = find('csv', size);
     if (copy && csv)
       process.stdout.write(
-        `CSV / COPY at ${size}: ${(csv.seconds / copy.seconds).toFixed(2)}× (target ≤ 1.5× at 1M)\n`,
+        `CSV / COPY at ${copy.positions.toLocaleString('en')}: ${(csv.seconds / copy.seconds).toFixed(2)}× (target ≤ 1.5× at 1M)\n`,
       );
   }
-  const [small, large] = [Math.min(...SIZES), Math.max(...SIZES)];
   for (const size of SIZES) {
     const xlsx = find('xlsx', size);
     const openpyxl = find('openpyxl', size);
     if (xlsx && openpyxl)
       process.stdout.write(
-        `openpyxl / tixport xlsx at ${size}: ${(openpyxl.seconds / xlsx.seconds).toFixed(2)}× (target ≥ 2×)\n`,
+        `openpyxl / tixport xlsx at ${xlsx.positions.toLocaleString('en')}: ${(openpyxl.seconds / xlsx.seconds).toFixed(2)}× (target ≥ 2×)\n`,
       );
   }
-  for (const mode of ['csv', 'xlsx']) {
+  const [small, large] = [Math.min(...SIZES), Math.max(...SIZES)];
+  for (const mode of ['copy', 'csv', 'xlsx']) {
     const a = find(mode, small);
     const b = find(mode, large);
     if (a && b && small !== large)
       process.stdout.write(
-        `${mode} peak RSS ${large} vs ${small}: ${b.maxRssMb.toFixed(0)} MB vs ${a.maxRssMb.toFixed(0)} MB (+${((b.maxRssMb / a.maxRssMb - 1) * 100).toFixed(1)} %, target ≤ +15 % and < 300 MB)\n`,
+        `${mode} peak RSS ${b.positions.toLocaleString('en')} vs ${a.positions.toLocaleString('en')}: ` +
+          `${b.maxRssMb.toFixed(0)} MB vs ${a.maxRssMb.toFixed(0)} MB (${percent(b.maxRssMb / a.maxRssMb)}` +
+          `${mode === 'copy' ? '' : ', target ≤ +15 % and < 300 MB'})\n`,
       );
   }
 }
