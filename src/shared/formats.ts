@@ -1,15 +1,11 @@
-/**
- * The wire formats pretix uses for values: datetimes in ISO 8601 UTC with `Z` (no fraction when it is zero, as
- * Django REST framework renders them), dates as YYYY-MM-DD, money and rates as decimal strings with two places.
- */
-export function isoDatetime(value: Date | string | null | undefined): string | null {
-  if (value === null || value === undefined) return null;
-  const date = value instanceof Date ? value : new Date(value);
-  return date.toISOString().replace('.000Z', 'Z');
-}
+import { formatDateTime } from './api-datetime';
 
+/**
+ * The wire formats pretix uses for values (datetimes: formatDateTime in ./api-datetime): dates as YYYY-MM-DD,
+ * money and rates as decimal strings with two places.
+ */
 export function isoDate(value: Date | string | null | undefined): string | null {
-  return isoDatetime(value)?.slice(0, 10) ?? null;
+  return formatDateTime(value)?.slice(0, 10) ?? null;
 }
 
 /** Postgres numeric arrives as a string already; numbers (sums, computed values) are formatted here. */

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../platform/db';
-import { isoDate, isoDatetime } from '../../shared/formats';
+import { isoDate } from '../../shared/formats';
+import { formatDateTime } from '../../shared/api-datetime';
 import {
   answersOfPositions,
   checkinsOfPositions,
@@ -54,12 +55,12 @@ export function positionResource(
     subevent: null,
     pseudonymization_id: row.pseudonymization_id,
     canceled: row.canceled,
-    valid_from: isoDatetime(row.valid_from),
-    valid_until: isoDatetime(row.valid_until),
+    valid_from: formatDateTime(row.valid_from),
+    valid_until: formatDateTime(row.valid_until),
     checkins: checkins.map((checkin) => ({
       id: checkin.id,
       list: checkin.list_id,
-      datetime: isoDatetime(checkin.datetime),
+      datetime: formatDateTime(checkin.datetime),
       type: checkin.type,
       gate_name: checkin.gate_name,
       device_name: checkin.device_name,
@@ -97,7 +98,7 @@ function feeResource(row: FeeRow) {
 
 function invoiceAddressResource(row: InvoiceAddressRow) {
   return {
-    last_modified: isoDatetime(row.last_modified),
+    last_modified: formatDateTime(row.last_modified),
     is_business: row.is_business,
     company: row.company,
     name: row.name_cached,
@@ -118,8 +119,8 @@ function paymentResource(row: PaymentRow) {
     local_id: row.local_id,
     state: row.state,
     amount: row.amount,
-    created: isoDatetime(row.created),
-    payment_date: isoDatetime(row.payment_date),
+    created: formatDateTime(row.created),
+    payment_date: formatDateTime(row.payment_date),
     provider: row.provider,
     payment_url: null,
     details: row.info,
@@ -133,8 +134,8 @@ function refundResource(row: RefundRow, payments: PaymentRow[]) {
     source: row.source,
     amount: row.amount,
     payment: payments.find((payment) => payment.id === row.payment_id)?.local_id ?? null,
-    created: isoDatetime(row.created),
-    execution_date: isoDatetime(row.execution_date),
+    created: formatDateTime(row.created),
+    execution_date: formatDateTime(row.execution_date),
     comment: row.comment,
     provider: row.provider,
     details: row.info,
@@ -214,8 +215,8 @@ export async function orderResources(
       customer: null,
       locale: order.locale,
       sales_channel: order.sales_channel,
-      datetime: isoDatetime(order.datetime),
-      expires: isoDatetime(order.expires),
+      datetime: formatDateTime(order.datetime),
+      expires: formatDateTime(order.expires),
       payment_date: isoDate(lastPayment),
       payment_provider: order.payment_provider,
       total: order.total,
@@ -223,7 +224,7 @@ export async function orderResources(
       checkin_attention: order.checkin_attention,
       customer_reference: order.customer_reference,
       require_approval: false,
-      last_modified: isoDatetime(order.last_modified),
+      last_modified: formatDateTime(order.last_modified),
       invoice_address: address ? invoiceAddressResource(address) : null,
       positions: positionsByOrder.get(order.id) ?? [],
       fees: (feesByOrder.get(order.id) ?? []).map(feeResource),

@@ -2,7 +2,7 @@ import { whereIdFilter } from '../../http/fields';
 import type { Knex } from 'knex';
 import type { Db } from '../../platform/db';
 import { NotFound, PermissionDenied, ValidationError } from '../../shared/errors';
-import { isoDatetime } from '../../shared/formats';
+import { formatDateTime } from '../../shared/api-datetime';
 import type { EventRow } from '../access/access.service';
 import { itemsWithVariations } from '../items/items.repository';
 import { nameFromParts } from '../orders/orders.service';
@@ -13,7 +13,7 @@ import type { WaitingListInput } from './waitinglist.schemas';
 export function waitingListResource(row: WaitingListRow) {
   return {
     id: row.id,
-    created: isoDatetime(row.created),
+    created: formatDateTime(row.created),
     name: row.name_cached,
     name_parts: row.name_parts,
     email: row.email,
