@@ -2,19 +2,11 @@ import type { Request, RequestHandler, Response, Router } from 'express';
 import type { Knex } from 'knex';
 import type { z } from 'zod';
 import type { EventRow } from '../modules/access/access.service';
-import { ObjectId } from '../modules/teams/teams.schemas';
-import { NotFound } from '../shared/errors';
+import { idParam } from './params';
 import { eventAccessOf } from './context';
 import { paginate } from './pagination';
 import { resource, type Handlers } from './routes';
 import { parseOrThrow } from './validate';
-
-/** A path id that is not an integer cannot name an object: 404, never a 500. */
-export function idParam(req: Request, name = 'id'): number {
-  const parsed = ObjectId.safeParse(req.params[name]);
-  if (!parsed.success) throw new NotFound();
-  return parsed.data;
-}
 
 /**
  * The usual pretix model viewset: list (paginated), detail, create (201), PATCH and DELETE (204). Each operation

@@ -1,7 +1,8 @@
 import { Router, type RequestHandler } from 'express';
 import type { Config } from '../../config';
 import { eventAccessOf } from '../../http/context';
-import { idParam, mountEventResource } from '../../http/event-resource';
+import { mountEventResource } from '../../http/event-resource';
+import { idParam } from '../../http/params';
 import { resource } from '../../http/routes';
 import { isSafeMethod, type Scopes } from '../../http/scope';
 import { parseOrThrow } from '../../http/validate';

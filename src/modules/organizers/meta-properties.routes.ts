@@ -5,20 +5,16 @@ import { paginate } from '../../http/pagination';
 import { resource } from '../../http/routes';
 import type { Scopes } from '../../http/scope';
 import { parseOrThrow } from '../../http/validate';
-import { NotFound } from '../../shared/errors';
 import { MetaPropertyInput, MetaPropertyPatch } from './meta-properties.schemas';
+import { idParam } from '../../http/params';
 import {
   metaPropertyResource,
   type MetaPropertiesService,
   type MetaPropertyRow,
 } from './meta-properties.service';
 
-function idParam(req: Request): number {
-  const raw = req.params.property;
-  if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw))
-    throw new NotFound('No EventMetaProperty matches the given query.');
-  return Number(raw);
-}
+const propertyId = (req: Request) =>
+  idParam(req, 'property', 'No EventMetaProperty matches the given query.');
 
 /** `/organizers/{o}/meta_properties/`: readable with organizer access, changed with can_change_organizer_settings. */
 export function metaPropertiesRouter(deps: {
@@ -56,13 +52,15 @@ export function metaPropertiesRouter(deps: {
     get: [
       guard,
       async (req, res) =>
-        void res.json(metaPropertyResource(await metaProperties.get(organizerId(res), idParam(req)))),
+        void res.json(metaPropertyResource(await metaProperties.get(organizerId(res), propertyId(req)))),
     ],
     patch: [
       guard,
       async (req, res) => {
         const changes = parseOrThrow(MetaPropertyPatch, req.body ?? {});
-        res.json(metaPropertyResource(await metaProperties.update(organizerId(res), idParam(req), changes)));
+        res.json(
+          metaPropertyResource(await metaProperties.update(organizerId(res), propertyId(req), changes)),
+        );
       },
     ],
     put: [
@@ -70,14 +68,14 @@ export function metaPropertiesRouter(deps: {
       async (req, res) => {
         const replacement = parseOrThrow(MetaPropertyInput, req.body ?? {});
         res.json(
-          metaPropertyResource(await metaProperties.update(organizerId(res), idParam(req), replacement)),
+          metaPropertyResource(await metaProperties.update(organizerId(res), propertyId(req), replacement)),
         );
       },
     ],
     delete: [
       guard,
       async (req, res) => {
-        await metaProperties.delete(organizerId(res), idParam(req));
+        await metaProperties.delete(organizerId(res), propertyId(req));
         res.status(204).end();
       },
     ],

@@ -5,16 +5,10 @@ import { paginate } from '../../http/pagination';
 import { resource } from '../../http/routes';
 import type { Scopes } from '../../http/scope';
 import { parseOrThrow } from '../../http/validate';
-import { NotFound } from '../../shared/errors';
 import { memberResource, tokenResource, type TeamsService } from './teams.service';
-import { ObjectId, TeamInput, TeamPatch, TokenInput } from './teams.schemas';
+import { TeamInput, TeamPatch, TokenInput } from './teams.schemas';
+import { idParam } from '../../http/params';
 import type { MemberRow, TeamRow, TokenRow } from './teams.repository';
-
-function idParam(req: Request, name: string): number {
-  const parsed = ObjectId.safeParse(req.params[name]);
-  if (!parsed.success) throw new NotFound();
-  return parsed.data;
-}
 
 /** Teams API as pretix documents it; every endpoint, reads included, needs can_change_teams. */
 export function teamsRouter(deps: { config: Config; scopes: Scopes; teams: TeamsService }): Router {

@@ -27,9 +27,3 @@ export const TeamPatch = z.object({
 
 export const TokenInput = z.object({ name: z.string().trim().min(1).max(190) });
 export type TokenInput = z.infer<typeof TokenInput>;
-
-/** Path ids are integers; anything else cannot name an object, so it is a 404 and never a 500. */
-export const ObjectId = z
-  .string()
-  .regex(/^\d{1,15}$/)
-  .transform(Number);
