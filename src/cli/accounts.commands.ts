@@ -4,7 +4,7 @@ import { TeamsService } from '../modules/teams/teams.service';
 import { TeamInput } from '../modules/teams/teams.schemas';
 import { createUser } from '../modules/users/users.service';
 import { migrateLatest, ensureDatabase } from '../platform/db';
-import { parseOrThrow } from '../http/validate';
+import { parseOrThrow } from '../shared/validation';
 import { CliUsageError, listOption, requireOption, type CliCommand } from './command';
 
 const dbMigrate: CliCommand = {

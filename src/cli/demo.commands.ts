@@ -5,7 +5,7 @@ import { TeamsService } from '../modules/teams/teams.service';
 import { TeamInput } from '../modules/teams/teams.schemas';
 import { createUser } from '../modules/users/users.service';
 import { ensureDatabase, migrateLatest } from '../platform/db';
-import { parseOrThrow } from '../http/validate';
+import { parseOrThrow } from '../shared/validation';
 import { CliUsageError, requireOption, type CliCommand } from './command';
 import { progressReporter } from './progress';
 

@@ -1,4 +1,4 @@
-import { parseOrThrow } from '../http/validate';
+import { parseOrThrow } from '../shared/validation';
 import { applicationInput } from '../modules/oauth/oauth.schemas';
 import { OAuthService } from '../modules/oauth/oauth.service';
 import { requireOption, type CliCommand } from './command';

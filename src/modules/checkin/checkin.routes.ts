@@ -5,7 +5,7 @@ import { mountEventResource } from '../../http/event-resource';
 import { idParam } from '../../http/params';
 import { resource } from '../../http/routes';
 import { isSafeMethod, type Scopes } from '../../http/scope';
-import { parseOrThrow } from '../../http/validate';
+import { parseOrThrow } from '../../shared/validation';
 import type { Db } from '../../platform/db';
 import { PermissionDenied } from '../../shared/errors';
 import type { CheckinListRow } from './checkin.repository';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { toFieldErrors } from '../../http/validate';
+import { toFieldErrors } from '../../shared/validation';
 import { isForeignKeyViolation, isUniqueViolation, type Db } from '../../platform/db';
 import { PermissionDenied, ValidationError, type FieldErrors } from '../../shared/errors';
 import type { AccessService, EventAccess, OrganizerAccess, OrganizerRow } from '../access/access.service';

@@ -1,11 +1,11 @@
 import { Router, type Request } from 'express';
 import type { Config } from '../../config';
 import { eventAccessOf } from '../../http/context';
-import { queryBoolean } from '../../http/fields';
+import { queryBoolean } from '../../http/params';
 import { applyOrdering, paginate } from '../../http/pagination';
 import { resource } from '../../http/routes';
 import type { Scopes } from '../../http/scope';
-import { parseOrThrow } from '../../http/validate';
+import { parseOrThrow } from '../../shared/validation';
 import type { Db } from '../../platform/db';
 import type { OrderRow } from './orders.repository';
 import type { ResourceOptions } from './orders.resources';
