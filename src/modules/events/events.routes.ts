@@ -16,7 +16,7 @@ import { EventsRepository, type EventRecord } from './events.repository';
 import { EventRepresentation } from './events.representation';
 import { EventsService } from './events.service';
 import { PluginRegistry } from './plugins';
-import { SALES_CHANNELS } from './reference-data';
+import { SALES_CHANNELS } from '../../shared/reference-data';
 
 const ORDERING = { date_from: 'events.date_from', slug: 'events.slug' };
 

@@ -11,7 +11,7 @@ import type { SettingsService } from '../settings/settings.service';
 import { EventBody, REQUIRED_ON_CREATE } from './events.schemas';
 import type { EventRecord, EventsRepository } from './events.repository';
 import { DEFAULT_EVENT_PLUGINS, type PluginRegistry } from './plugins';
-import { DEFAULT_TIMEZONE, SALES_CHANNELS } from './reference-data';
+import { DEFAULT_TIMEZONE, SALES_CHANNELS } from '../../shared/reference-data';
 
 type Mode = 'create' | 'patch' | 'put';
 
