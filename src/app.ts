@@ -5,11 +5,13 @@ import { parseBody } from './http/body';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { idempotency, idempotencyQuery } from './http/idempotency';
 import { rejectNullCharacters } from './http/null-characters';
+import { attachRouteDocs } from './http/route-docs';
 import { requestContext } from './http/request-context';
 import { createScopes } from './http/scope';
 import { trailingSlash } from './http/trailing-slash';
 import type { AccessService } from './modules/access/access.service';
 import { eventsApi, type EventsApiServices } from './modules/events/events.routes';
+import { docsRouter } from './modules/docs/docs.routes';
 import { exportsRouter } from './modules/exports/exports.routes';
 import type { ExportsService } from './modules/exports/exports.service';
 import { healthRouter } from './modules/health/health.routes';
@@ -62,10 +64,16 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(requestContext(deps.logger));
   app.use(healthRouter(deps));
+  // Before the API's plumbing: public, and without the trailing-slash rule (openapi.json, asset names).
+  app.use(docsRouter({ siteUrl: config.SITE_URL }));
   app.use(trailingSlash);
   app.use(idempotency(db));
   // Runs no authentication, as in pretix: the stored slot is scoped to the Authorization header anyway.
-  app.get('/api/v1/idempotency_query', idempotencyQuery(db));
+  attachRouteDocs(app.route('/api/v1/idempotency_query').get(idempotencyQuery(db)), {
+    public: true,
+    tag: 'idempotency',
+    get: { summary: 'The stored answer of an earlier request with the same Idempotency-Key' },
+  });
   app.use(parseBody);
   app.use(
     authenticate([
@@ -76,7 +84,10 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(rejectNullCharacters);
 
-  app.get('/api/', (_req, res) => res.redirect(302, '/api/v1/'));
+  attachRouteDocs(
+    app.route('/api/').get((_req, res) => res.redirect(302, '/api/v1/')),
+    { public: true, tag: 'docs', get: { summary: 'Redirects to /api/v1/', status: 302 } },
+  );
   app.use(versionRouter());
   app.use(oauthRouter({ config, db, oauth: services.oauth, loginThrottle: services.loginThrottle }));
   app.use('/api/v1', organizersRouter({ config, access, scopes }));
