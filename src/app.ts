@@ -1,9 +1,11 @@
+import type { Queue } from 'bullmq';
 import express, { type Express } from 'express';
 import type { Config } from './config';
 import { authenticate, type Authenticator } from './http/authenticate';
 import { parseBody } from './http/body';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { idempotency, idempotencyQuery } from './http/idempotency';
+import { httpMetrics } from './http/metrics';
 import { rejectNullCharacters } from './http/null-characters';
 import { attachRouteDocs } from './http/route-docs';
 import { requestContext } from './http/request-context';
@@ -20,6 +22,8 @@ import { bearerAuthenticator } from './modules/oauth/bearer-authenticator';
 import type { LoginThrottle } from './modules/oauth/login-throttle';
 import { oauthRouter } from './modules/oauth/oauth.routes';
 import type { OAuthService } from './modules/oauth/oauth.service';
+import { metricsRouter } from './modules/operations/metrics.routes';
+import { queueDashboardRouter } from './modules/operations/queue-dashboard.routes';
 import { organizersRouter } from './modules/organizers/organizers.routes';
 import { teamsRouter } from './modules/teams/teams.routes';
 import type { TeamsService } from './modules/teams/teams.service';
@@ -27,6 +31,7 @@ import { ticketingRouter, type TicketingServices } from './modules/ticketing.rou
 import { teamTokenAuthenticator } from './modules/teams/token-authenticator';
 import type { Db } from './platform/db';
 import type { Logger } from './platform/logger';
+import type { MetricsRegistry } from './platform/metrics';
 import type { Redis } from './platform/redis';
 
 /** What the routers answer with. main/api.ts (composeApiServices) is the one place that builds them. */
@@ -38,6 +43,8 @@ export interface ApiServices {
   events: EventsApiServices;
   ticketing: TicketingServices;
   exports: ExportsService;
+  /** What operators look at: the Prometheus registry and every queue (dashboard, queue depth). */
+  operations: { metrics: MetricsRegistry; queues: readonly Queue[] };
 }
 
 export interface AppDeps {
@@ -63,7 +70,10 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
 
   app.use(requestContext(deps.logger));
+  app.use(httpMetrics(services.operations.metrics));
   app.use(healthRouter(deps));
+  app.use(metricsRouter({ registry: services.operations.metrics, token: config.METRICS_TOKEN }));
+  app.use(queueDashboardRouter({ queues: services.operations.queues, password: config.ADMIN_PASSWORD }));
   // Before the API's plumbing: public, and without the trailing-slash rule (openapi.json, asset names).
   app.use(docsRouter({ siteUrl: config.SITE_URL }));
   app.use(trailingSlash);

@@ -1,6 +1,9 @@
 import type { Server } from 'node:http';
 import { createExportsQueue } from '../modules/exports/exports.jobs';
+import { registerRunMetrics } from '../modules/exports/exports.metrics';
+import { ExportsRepository } from '../modules/exports/exports.repository';
 import { ExportsService } from '../modules/exports/exports.service';
+import { createMetricsRegistry, registerQueueDepth } from '../platform/metrics';
 import { createStorage } from '../platform/storage';
 import { createApp, type ApiServices } from '../app';
 import type { Config } from '../config';
@@ -32,6 +35,11 @@ export function composeApiServices(
   const settings = new SettingsService(db);
   const metaProperties = new MetaPropertiesService(db);
   const eventsRepository = new EventsRepository(db);
+  const exportsQueue = createExportsQueue(redis, config.QUEUE_PREFIX, logger);
+  const queues = [exportsQueue];
+  const metrics = createMetricsRegistry();
+  registerQueueDepth(metrics, queues);
+  registerRunMetrics(metrics, new ExportsRepository(db), config.QUEUE_PREFIX);
   return {
     access,
     teams: new TeamsService(db),
@@ -57,9 +65,10 @@ export function composeApiServices(
       config,
       db,
       access,
-      queue: createExportsQueue(redis, config.QUEUE_PREFIX, logger),
+      queue: exportsQueue,
       storage: createStorage(config),
     }),
+    operations: { metrics, queues },
   };
 }
 
