@@ -28,7 +28,7 @@ export interface OperationDoc {
 
 /** What a route declares for the OpenAPI document, next to its handlers (see resource()). */
 export interface RouteDocs extends Partial<Record<Method, OperationDoc>> {
-  /** The group in the docs page, e.g. "Teams"; by default derived from the path. */
+  /** The group in the docs page, e.g. `exporters (event)`; by default derived from the path. */
   tag?: string;
   /** Needs no credentials (health checks, the OAuth pages and token endpoints). */
   public?: boolean;
