@@ -35,6 +35,8 @@ const INIT_SCRIPT = `window.ui = SwaggerUIBundle({
   dom_id: '#swagger-ui',
   deepLinking: true,
   validatorUrl: null,
+  // "Authorize" with OAuth2 returns here; the page ships in swagger-ui-dist and loads its script from 'self'.
+  oauth2RedirectUrl: new URL('assets/oauth2-redirect.html', window.location.href).href,
   presets: [SwaggerUIBundle.presets.apis],
   layout: 'BaseLayout',
 });
