@@ -16,6 +16,7 @@ import { versionRouter } from './modules/health/version.routes';
 import { bearerAuthenticator } from './modules/oauth/bearer-authenticator';
 import { oauthRouter } from './modules/oauth/oauth.routes';
 import { organizersRouter } from './modules/organizers/organizers.routes';
+import { shreddersRouter } from './modules/shredders/shredders.routes';
 import { teamsRouter } from './modules/teams/teams.routes';
 import { ticketingRouter } from './modules/ticketing.routes';
 import { TeamsService } from './modules/teams/teams.service';
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v1', eventsApi({ config, db, access, scopes }));
   app.use('/api/v1', ticketingRouter({ config, scopes, db }));
   app.use('/api/v1', exportsRouter({ ...deps, access, scopes }));
+  app.use('/api/v1', shreddersRouter({ config, db, scopes }));
 
   app.use(notFoundHandler);
   app.use(errorHandler);
