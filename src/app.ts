@@ -10,7 +10,9 @@ import { createScopes } from './http/scope';
 import { trailingSlash } from './http/trailing-slash';
 import { AccessService } from './modules/access/access.service';
 import { eventsApi } from './modules/events/events.routes';
+import { createExportsQueue } from './modules/exports/exports.jobs';
 import { exportsRouter } from './modules/exports/exports.routes';
+import { ExportsService } from './modules/exports/exports.service';
 import { healthRouter } from './modules/health/health.routes';
 import { versionRouter } from './modules/health/version.routes';
 import { bearerAuthenticator } from './modules/oauth/bearer-authenticator';
@@ -24,12 +26,15 @@ import { teamTokenAuthenticator } from './modules/teams/token-authenticator';
 import type { Db } from './platform/db';
 import type { Logger } from './platform/logger';
 import type { Redis } from './platform/redis';
+import { createStorage, type Storage } from './platform/storage';
 
 export interface AppDeps {
   config: Config;
   db: Db;
   redis: Redis;
   logger: Logger;
+  /** Where run files live; built from the config when omitted. */
+  storage?: Storage;
   /** Extra credential schemes; team tokens and OAuth Bearer tokens are always on. */
   authenticators?: Authenticator[];
 }
@@ -40,6 +45,13 @@ export function createApp(deps: AppDeps): Express {
   const access = new AccessService(db);
   const scopes = createScopes(access);
   const teams = new TeamsService(db);
+  const exportsService = new ExportsService({
+    config,
+    db,
+    access,
+    queue: createExportsQueue(deps.redis, config.QUEUE_PREFIX, deps.logger),
+    storage: deps.storage ?? createStorage(config),
+  });
 
   const app = express();
   app.set('strict routing', true);
@@ -66,7 +78,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v1', teamsRouter({ config, scopes, teams }));
   app.use('/api/v1', eventsApi({ config, db, access, scopes }));
   app.use('/api/v1', ticketingRouter({ config, scopes, db }));
-  app.use('/api/v1', exportsRouter({ ...deps, access, scopes }));
+  app.use('/api/v1', exportsRouter({ exports: exportsService, scopes }));
   app.use('/api/v1', shreddersRouter({ config, db, scopes }));
 
   app.use(notFoundHandler);
