@@ -79,7 +79,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v1', eventsApi({ config, db, access, scopes }));
   app.use('/api/v1', ticketingRouter({ config, scopes, db }));
   app.use('/api/v1', exportsRouter({ exports: exportsService, scopes }));
-  app.use('/api/v1', shreddersRouter({ config, db, scopes }));
+  app.use('/api/v1', shreddersRouter({ config, db, scopes, exports: exportsService }));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -27,7 +27,7 @@ function shreddersOf(row: ShredRunRow): Shredder[] {
   });
 }
 
-interface StepDeps {
+export interface StepDeps {
   db: Db;
   storage: Storage;
   logger: Logger;
@@ -44,7 +44,7 @@ export async function exportStep(
   row: ShredRunRow,
   out: Writable,
   progress: (fraction: number) => Promise<void>,
-): Promise<void> {
+): Promise<{ eventSlug: string }> {
   const repository = new ShredRunsRepository(deps.db);
   const shredders = shreddersOf(row);
   const snapshot = await deps.db.transaction(
@@ -75,10 +75,14 @@ export async function exportStep(
     { isolationLevel: 'repeatable read', readOnly: true },
   );
   await repository.recordSnapshot(row.id, snapshot.fingerprint, snapshot.counts);
+  return { eventSlug: snapshot.slug };
 }
 
 /** Deletes the stored files a committed shred left to delete (idempotent: a missing file is no error). */
-async function deletePendingFiles(deps: StepDeps, row: ShredRunRow): Promise<void> {
+export async function deletePendingFiles(
+  deps: Pick<StepDeps, 'db' | 'storage'>,
+  row: ShredRunRow,
+): Promise<void> {
   if (row.pending_file_keys.length === 0) return;
   for (const key of row.pending_file_keys) await deps.storage.delete(key);
   await new ShredRunsRepository(deps.db).clearPendingFiles(row.id);
@@ -87,8 +91,8 @@ async function deletePendingFiles(deps: StepDeps, row: ShredRunRow): Promise<voi
 /**
  * The shred step: every selected shredder's erasure in ONE transaction, refused when the event's data is not
  * what the export saw. The audit row is locked first and marked shredded in the same transaction, so a crash
- * leaves either nothing or everything erased, and a retry after a committed shred only finishes the file
- * cleanup. REPEATABLE READ: the fingerprint and the erasures see one snapshot; a concurrent change to a row
+ * leaves either nothing or everything erased, and a retry after a committed shred has nothing left to do (the
+ * stored files go in the completion hook, after the commit). REPEATABLE READ: the fingerprint and the erasures see one snapshot; a concurrent change to a row
  * being erased aborts the shred (serialization failure) instead of erasing data the export never held.
  */
 export async function shredStep(
@@ -120,16 +124,12 @@ export async function shredStep(
       },
       { isolationLevel: 'repeatable read' },
     );
-    await deletePendingFiles(deps, row);
     return row;
   } catch (error) {
     if ((error as { code?: unknown }).code !== SERIALIZATION_FAILURE) throw error;
     // Another attempt of this very shred may have committed first; then this one has nothing left to do.
     const current = await repository.findByShred(shredRunId);
-    if (current?.status === 'shredded') {
-      await deletePendingFiles(deps, current);
-      return current;
-    }
+    if (current?.status === 'shredded') return current;
     deps.logger.info({ shredRunId }, 'shred refused: the event changed while it ran');
     throw Object.assign(new ExportError(CHANGED_MESSAGE), { cause: error });
   }
