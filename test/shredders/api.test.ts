@@ -187,6 +187,11 @@ describe('POST …/shredders/export/ validation', () => {
     [{ shredders: 'order_emails' }, { shredders: ['Expected a list of items but got type "str".'] }],
     [{ shredders: 5 }, { shredders: ['Expected a list of items but got type "int".'] }],
     [{ shredders: null }, { shredders: ['This field may not be null.'] }],
+    [{ shredders: true }, { shredders: ['Expected a list of items but got type "bool".'] }],
+    // DRF iterates a dict: its keys are the choices.
+    [{ shredders: { order_emails: 1, x: 2 } }, { shredders: ['"x" is not a valid choice.'] }],
+    [{ shredders: [1] }, { shredders: ['"1" is not a valid choice.'] }],
+    [['order_emails'], { non_field_errors: ['Invalid data. Expected a dictionary, but got list.'] }],
   ])('%j answers 400 %j and writes nothing', async (body, errors) => {
     const { base, authorization, db, event } = await setup();
     const res = await post(`${base}/export/`, authorization, body);
@@ -353,6 +358,10 @@ describe('the export → shred → status state machine', () => {
     expect(status.status).toBe(417);
     expect(status.body).toEqual({ status: 'failed', message: CHANGED });
     expect(diff(before, await snapshot(db, event.id))).toEqual({});
+    const audit = await get(`${base}/runs/`, authorization);
+    expect(audit.body.results).toEqual([
+      expect.objectContaining({ status: 'failed', message: CHANGED, erased_counts: null }),
+    ]);
     // The ZIP is still there (nothing was shredded); a new export of the current data then shreds.
     expect((await get(pathOf(urls.download), authorization)).status).toBe(200);
     const fresh = await exported(base, authorization, ['order_emails', 'phone_numbers']);
@@ -462,6 +471,21 @@ describe('POST …/shredders/dry_run/ and GET …/shredders/runs/', () => {
     const after = await post(`${base}/dry_run/`, authorization, { shredders: all });
     for (const s of after.body.shredders)
       expect(s.erase).toEqual({ rows: 0, fields: 0, deleted: 0, files: 0 });
+  });
+
+  test('an export never shredded shows as expired in the audit once its 2 h are over', async () => {
+    const { base, authorization, db, event } = await setup();
+    await exported(base, authorization, ['phone_numbers']);
+    await waitFor('the export hook', async () =>
+      (await db('shred_runs').where('event_id', event.id).first())?.status === 'exported' ? true : undefined,
+    );
+    const fresh = await get(`${base}/runs/`, authorization);
+    expect(fresh.body.results.map((r: { status: string }) => r.status)).toEqual(['exported']);
+    await db('shred_runs')
+      .where('event_id', event.id)
+      .update({ created_at: new Date(Date.now() - 2 * 3600 * 1000 - 1000) });
+    const old = await get(`${base}/runs/`, authorization);
+    expect(old.body.results.map((r: { status: string }) => r.status)).toEqual(['expired']);
   });
 
   test('an orderlist export after a shred shows the erased fields empty', async () => {

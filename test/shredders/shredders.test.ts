@@ -1,11 +1,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { answerUploadKey } from '../../src/modules/questions/answers';
+import { eventFingerprint } from '../../src/modules/shredders/fingerprint';
+import { CHANGED_MESSAGE, shredStep } from '../../src/modules/shredders/shredders.steps';
+import { createLogger } from '../../src/platform/logger';
 import { SHREDDERS } from '../../src/modules/shredders/shredders/index';
 import type { Db } from '../../src/platform/db';
 import { FsStorage } from '../../src/platform/storage';
 import { formatDateTime } from '../../src/shared/api-datetime';
+import { waitFor } from '../exports/support';
 import { createTestContext, type TestContext } from '../support/app';
 import { diff, dryErase, erase, jsonIn, seedShredEvent, shredZip, snapshot, type Snapshot } from './support';
 
@@ -342,6 +347,82 @@ describe('the ZIP', () => {
       'index.json',
       'phone-by-order.json',
     ]);
+  });
+});
+
+describe('the shred step', () => {
+  /** An audit row as the export step leaves it, pointing at a shred run, with the fingerprint of now. */
+  async function pendingShred(eventId: number, organizerId: number, shredders: string[]) {
+    const fingerprint = await db.transaction((trx) => eventFingerprint(trx, eventId), {
+      isolationLevel: 'repeatable read',
+    });
+    const shredRunId = randomUUID();
+    await db('shred_runs').insert({
+      id: randomUUID(),
+      organizer_id: organizerId,
+      event_id: eventId,
+      principal_key: 'token:0',
+      shredders,
+      export_run_id: randomUUID(),
+      export_job_id: randomUUID(),
+      shred_run_id: shredRunId,
+      shred_job_id: randomUUID(),
+      confirm_code: 'ABC123',
+      status: 'shredding',
+      fingerprint,
+    });
+    return shredRunId;
+  }
+  const deps = () => ({
+    db,
+    storage,
+    logger: createLogger('silent', 'test'),
+    siteUrl: 'http://tixport.test',
+  });
+
+  test('a change committed while the shred runs, to a row it erases, aborts the whole shred', async () => {
+    const seeded = await seedShredEvent(db, storage);
+    const shredRunId = await pendingShred(seeded.event.id, seeded.organizer.id, [
+      'attendee_info',
+      'order_emails',
+    ]);
+    const before = await snapshot(db, seeded.event.id);
+    const blocker = await db.transaction();
+    try {
+      const { rows } = await blocker.raw('SELECT pg_backend_pid() AS pid');
+      const blockerPid = (rows as { pid: number }[])[0]!.pid;
+      await blocker('orders').where('id', seeded.orders.first.id).update({ comment: 'changed meanwhile' });
+      const shred = shredStep(deps(), shredRunId, async () => undefined);
+      shred.catch(() => undefined);
+      // The shred has taken its snapshot (the change is not committed yet, so the fingerprint matches), erased
+      // attendee info, and now waits for the order row.
+      await waitFor('the shred to wait for the row', async () => {
+        const waiting = await db.raw(
+          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE ? = ANY(pg_blocking_pids(pid))',
+          [blockerPid],
+        );
+        return (waiting as { rows: { n: number }[] }).rows[0]!.n > 0 ? true : undefined;
+      });
+      await blocker.commit();
+      await expect(shred).rejects.toThrow(CHANGED_MESSAGE);
+    } finally {
+      if (!blocker.isCompleted()) await blocker.rollback();
+    }
+    expect(diff(before, await snapshot(db, seeded.event.id))).toEqual({
+      orders: { changed: [{ key: id(seeded.orders.first), comment: ['', 'changed meanwhile'] }] },
+    });
+    expect((await db('shred_runs').where('shred_run_id', shredRunId).first()).status).toBe('shredding');
+  });
+
+  test('a retry after a committed shred changes nothing and succeeds', async () => {
+    const seeded = await seedShredEvent(db, storage);
+    const shredRunId = await pendingShred(seeded.event.id, seeded.organizer.id, ['phone_numbers']);
+    const first = await shredStep(deps(), shredRunId, async () => undefined);
+    expect(first.erased_counts).toEqual({ phone_numbers: { rows: 1, fields: 1, deleted: 0, files: 0 } });
+    const after = await snapshot(db, seeded.event.id);
+    const again = await shredStep(deps(), shredRunId, async () => undefined);
+    expect(again.status).toBe('shredded');
+    expect(diff(after, await snapshot(db, seeded.event.id))).toEqual({});
   });
 });
 

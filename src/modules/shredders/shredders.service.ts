@@ -41,13 +41,19 @@ function confirmCode(): string {
   return Array.from({ length: 6 }, () => alphabet[randomInt(alphabet.length)]).join('');
 }
 
-function auditResource(row: ShredRunRow) {
+/** An export that was never shredded shows as expired once its ZIP is gone (the row itself stays for the audit). */
+function outcomeOf(row: ShredRunRow, now: number): string {
+  const open = row.status === 'exporting' || row.status === 'exported';
+  return open && row.created_at.getTime() + SHRED_TTL_SECONDS * 1000 <= now ? 'expired' : row.status;
+}
+
+function auditResource(row: ShredRunRow, now: number) {
   return {
     id: row.id,
     created: formatDateTime(row.created_at),
     started_by: row.principal_key,
     shredders: row.shredders,
-    status: row.status,
+    status: outcomeOf(row, now),
     message: row.message,
     exported: formatDateTime(row.exported_at),
     shred_requested: formatDateTime(row.shred_requested_at),
@@ -279,12 +285,16 @@ export class ShreddersService {
     return { status: 409, body: { status: run.status } };
   }
 
-  /** GET …/runs/: the event's shred runs, newest first (who, when, which shredders, counts, outcome). */
+  /**
+   * GET …/runs/: the event's shred runs, newest first (who, when, which shredders, counts, outcome: exporting,
+   * exported, export_failed, expired, shredding, shredded, failed).
+   */
   runsOf(access: EventAccess): Knex.QueryBuilder {
     return this.runs.listForEvent(Number(access.event.id));
   }
 
   toAudit(rows: ShredRunRow[]) {
-    return rows.map(auditResource);
+    const now = Date.now();
+    return rows.map((row) => auditResource(row, now));
   }
 }
