@@ -87,27 +87,17 @@ export class ShredRunsRepository {
   }
 
   /**
-   * Points the row at a (new) shred run, inside the transaction that records that run. Only from a finished
-   * export or a failed shred; false otherwise (a shred already running or done).
+   * Points the (locked) row at a new shred run, inside the transaction that records that run: from a finished
+   * export (its hook may still be pending: 'exporting') or after a failed shred.
    */
-  async startShred(
-    trx: Knex.Transaction,
-    id: string,
-    shredRunId: string,
-    shredJobId: string,
-  ): Promise<boolean> {
-    const updated = await trx('shred_runs')
-      .where('id', id)
-      .whereIn('status', ['exporting', 'exported', 'failed'])
-      .whereNotNull('fingerprint')
-      .update({
-        status: 'shredding',
-        shred_run_id: shredRunId,
-        shred_job_id: shredJobId,
-        message: null,
-        shred_requested_at: trx.fn.now(),
-      });
-    return updated > 0;
+  async startShred(trx: Knex.Transaction, id: string, shredRunId: string, shredJobId: string): Promise<void> {
+    await trx('shred_runs').where('id', id).update({
+      status: 'shredding',
+      shred_run_id: shredRunId,
+      shred_job_id: shredJobId,
+      message: null,
+      shred_requested_at: trx.fn.now(),
+    });
   }
 
   async markShredded(

@@ -237,6 +237,8 @@ export class ShreddersService {
       const locked = (await this.runs.lock(trx, audit.id))!;
       if (locked.status === 'shredding') return locked;
       if (locked.status === 'shredded') throw new NotFound(UNKNOWN_FILE);
+      // The export run is done, so its snapshot is recorded; only a row written by hand could lack it.
+      if (!locked.fingerprint) throw new CustomBodyError(409, { status: 'running' }, { 'Retry-After': '1' });
       const run = await this.deps.exports.record(
         trx,
         {
@@ -253,10 +255,7 @@ export class ShreddersService {
         // The second step of a run already counted; the cap is for starting exports.
         { enforceCap: false },
       );
-      if (!(await this.runs.startShred(trx, audit.id, run.id, run.jobId))) {
-        // The export's snapshot is not recorded yet: its run is done, so only a hook is pending. Retry.
-        throw new CustomBodyError(409, { status: 'running' }, { 'Retry-After': '1' });
-      }
+      await this.runs.startShred(trx, audit.id, run.id, run.jobId);
       return { shred_job_id: run.jobId, shred_run_id: run.id };
     });
     return this.statusUrl(access, started);
