@@ -5,11 +5,10 @@ import { paginate } from '../../http/pagination';
 import { resource } from '../../http/routes';
 import { apiPrincipal, type Scopes } from '../../http/scope';
 import { sendFile } from '../../http/send-file';
-import type { Db } from '../../platform/db';
 import { downloadableFileOf } from '../exports/exports.routes';
 import type { ExportsService } from '../exports/exports.service';
 import type { ShredRunRow } from './shredders.repository';
-import { ShreddersService, type RunRef } from './shredders.service';
+import type { RunRef, ShreddersService } from './shredders.service';
 
 const param = (req: Request, name: string) => String(req.params[name]);
 const refOf = (req: Request): RunRef => ({ jobId: param(req, 'id1'), runId: param(req, 'id2') });
@@ -20,11 +19,11 @@ const refOf = (req: Request): RunRef => ({ jobId: param(req, 'id1'), runId: para
  */
 export function shreddersRouter(deps: {
   config: Config;
-  db: Db;
   scopes: Scopes;
+  shredders: ShreddersService;
   exports: ExportsService;
 }): Router {
-  const service = new ShreddersService(deps);
+  const service = deps.shredders;
   const guard = deps.scopes.event('can_change_orders');
   const base = '/organizers/:organizer/events/:event/shredders';
   const router = Router({ strict: true });
