@@ -72,7 +72,7 @@ export function shredRunFinished(deps: ShredderJobDeps): RunFinishedHook {
   const repository = new ShredRunsRepository(deps.db);
   return async (run, outcome) => {
     if (run.kind === 'shred_export') {
-      await repository.exportFinished(run.id, outcome, run.message);
+      await repository.exportFinished(run, outcome);
       return;
     }
     if (run.kind !== 'shred') return;

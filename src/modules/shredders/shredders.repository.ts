@@ -64,7 +64,10 @@ export class ShredRunsRepository {
     return trx<ShredRunRow>('shred_runs').where('id', id).forUpdate().first();
   }
 
-  /** What the export's snapshot saw; written by the export step before its file is committed. */
+  /**
+   * What the export's snapshot saw, and when; written by the export step before its file is committed, so it is
+   * there before anyone can download the ZIP or ask for the shred.
+   */
   async recordSnapshot(
     id: string,
     fingerprint: string,
@@ -72,17 +75,29 @@ export class ShredRunsRepository {
   ): Promise<void> {
     await this.db('shred_runs')
       .where('id', id)
-      .update({ fingerprint, exported_counts: JSON.stringify(exportedCounts) });
+      .update({
+        fingerprint,
+        exported_counts: JSON.stringify(exportedCounts),
+        exported_at: this.db.fn.now(),
+      });
   }
 
-  /** The export step finished (the run engine's completion hook; called at least once, so conditional). */
-  async exportFinished(exportRunId: string, outcome: 'done' | 'failed', message: string | null) {
+  /**
+   * The export step finished (the run engine's completion hook; called at least once, so conditional). A
+   * failed export loses the snapshot time its attempt recorded.
+   */
+  async exportFinished(run: { id: string; message: string | null }, outcome: 'done' | 'failed') {
     await this.db('shred_runs')
-      .where({ export_run_id: exportRunId, status: 'exporting' })
+      .where({ export_run_id: run.id, status: 'exporting' })
       .update(
         outcome === 'done'
-          ? { status: 'exported', exported_at: this.db.fn.now() }
-          : { status: 'export_failed', message, finished_at: this.db.fn.now() },
+          ? { status: 'exported' }
+          : {
+              status: 'export_failed',
+              message: run.message,
+              exported_at: null,
+              finished_at: this.db.fn.now(),
+            },
       );
   }
 
