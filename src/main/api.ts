@@ -1,7 +1,10 @@
 import type { Server } from 'node:http';
 import { createExportsQueue } from '../modules/exports/exports.jobs';
+import { registerRunMetrics } from '../modules/exports/exports.metrics';
+import { ExportsRepository } from '../modules/exports/exports.repository';
 import { ShreddersService } from '../modules/shredders/shredders.service';
 import { ExportsService } from '../modules/exports/exports.service';
+import { createMetricsRegistry, registerQueueDepth } from '../platform/metrics';
 import { createStorage } from '../platform/storage';
 import { createApp, type ApiServices } from '../app';
 import type { Config } from '../config';
@@ -33,11 +36,16 @@ export function composeApiServices(
   const settings = new SettingsService(db);
   const metaProperties = new MetaPropertiesService(db);
   const eventsRepository = new EventsRepository(db);
+  const exportsQueue = createExportsQueue(redis, config.QUEUE_PREFIX, logger);
+  const queues = [exportsQueue];
+  const metrics = createMetricsRegistry();
+  registerQueueDepth(metrics, queues);
+  registerRunMetrics(metrics, new ExportsRepository(db), config.QUEUE_PREFIX);
   const exports = new ExportsService({
     config,
     db,
     access,
-    queue: createExportsQueue(redis, config.QUEUE_PREFIX, logger),
+    queue: exportsQueue,
     storage: createStorage(config),
   });
   return {
@@ -63,6 +71,7 @@ export function composeApiServices(
     },
     exports,
     shredders: new ShreddersService({ config, db, exports }),
+    operations: { metrics, queues },
   };
 }
 
