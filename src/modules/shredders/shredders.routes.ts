@@ -1,4 +1,5 @@
 import { Router, type Request } from 'express';
+import { z } from 'zod';
 import type { Config } from '../../config';
 import { eventAccessOf } from '../../http/context';
 import { paginate } from '../../http/pagination';
@@ -8,9 +9,18 @@ import { sendFile } from '../../http/send-file';
 import { downloadableFileOf } from '../exports/exports.routes';
 import type { ExportsService } from '../exports/exports.service';
 import type { ShredRunRow } from './shredders.repository';
+import { SHREDDERS } from './shredders/index';
 import type { RunRef, ShreddersService } from './shredders.service';
 
 const param = (req: Request, name: string) => String(req.params[name]);
+const tag = 'shredders';
+const identifiers = z.enum(SHREDDERS.map((shredder) => shredder.identifier) as [string, ...string[]]);
+/** For the OpenAPI document; the handlers validate with parseShredderSelection (DRF's exact messages). */
+const Selection = z.object({ shredders: z.array(identifiers) });
+const ExportStarted = z.object({
+  download: z.string().meta({ description: 'Where to fetch the ZIP (409 while it is written)' }),
+  shred: z.string().meta({ description: 'Where to POST to shred the exported data' }),
+});
 const refOf = (req: Request): RunRef => ({ jobId: param(req, 'id1'), runId: param(req, 'id2') });
 
 /**
@@ -29,6 +39,7 @@ export function shreddersRouter(deps: {
   const router = Router({ strict: true });
 
   resource(router, `${base}/`, {
+    docs: { tag, get: { summary: 'List the data shredders, sorted by name' } },
     get: [
       guard,
       (_req, res) => {
@@ -39,6 +50,18 @@ export function shreddersRouter(deps: {
     ],
   });
   resource(router, `${base}/export/`, {
+    docs: {
+      tag,
+      post: {
+        summary: 'Export the data the selected shredders would erase (a ZIP)',
+        description:
+          'The event must be over and its shop offline (400 with a bare list otherwise). The ZIP lives 2 h.',
+        body: Selection,
+        status: 202,
+        response: ExportStarted,
+        errors: [429],
+      },
+    },
     post: [
       guard,
       async (req, res) => {
@@ -48,9 +71,18 @@ export function shreddersRouter(deps: {
     ],
   });
   resource(router, `${base}/dry_run/`, {
+    docs: {
+      tag,
+      post: {
+        summary: 'Count what the selected shredders would export and erase, writing nothing',
+        body: Selection,
+        status: 200,
+      },
+    },
     post: [guard, async (req, res) => void res.json(await service.dryRun(eventAccessOf(res), req.body))],
   });
   resource(router, `${base}/runs/`, {
+    docs: { tag, get: { summary: "The event's shred runs: who, when, which shredders, counts, outcome" } },
     get: [
       guard,
       async (req, res) => {
@@ -62,6 +94,14 @@ export function shreddersRouter(deps: {
     ],
   });
   resource(router, `${base}/download/:id1/:id2/`, {
+    docs: {
+      tag,
+      get: {
+        summary: 'Download the ZIP (409 while it is written; 404 once shredded or expired)',
+        contentType: 'application/zip',
+        errors: [409, 410],
+      },
+    },
     get: [
       guard,
       async (req, res) => {
@@ -71,6 +111,15 @@ export function shreddersRouter(deps: {
     ],
   });
   resource(router, `${base}/shred/:id1/:id2/`, {
+    docs: {
+      tag,
+      post: {
+        summary: 'Shred the exported data (one transaction; refused when the event changed since the export)',
+        status: 202,
+        response: z.object({ status: z.string().meta({ description: 'Where to check the outcome' }) }),
+        errors: [409, 410],
+      },
+    },
     post: [
       guard,
       async (req, res) => {
@@ -80,6 +129,16 @@ export function shreddersRouter(deps: {
     ],
   });
   resource(router, `${base}/status/:id1/:id2/`, {
+    docs: {
+      tag,
+      get: {
+        summary: 'Outcome of a shred',
+        description:
+          '200 `{"status": "ok"}` once shredded; 409 `{"status": "waiting"|"running"}`; 417 `{"status": ' +
+          '"failed", "message"}` (e.g. the event changed after the export); 410 `{"status": "gone"}` when unknown.',
+        errors: [409, 410],
+      },
+    },
     get: [
       guard,
       async (req, res) => {
@@ -89,6 +148,7 @@ export function shreddersRouter(deps: {
     ],
   });
   resource(router, `${base}/:identifier/`, {
+    docs: { tag, get: { summary: 'Show one data shredder', params: z.object({ identifier: identifiers }) } },
     get: [guard, (req, res) => void res.json(service.get(param(req, 'identifier')).describe())],
   });
   return router;
