@@ -25,6 +25,8 @@ import type { OAuthService } from './modules/oauth/oauth.service';
 import { metricsRouter } from './modules/operations/metrics.routes';
 import { queueDashboardRouter } from './modules/operations/queue-dashboard.routes';
 import { organizersRouter } from './modules/organizers/organizers.routes';
+import { shreddersRouter } from './modules/shredders/shredders.routes';
+import type { ShreddersService } from './modules/shredders/shredders.service';
 import { teamsRouter } from './modules/teams/teams.routes';
 import type { TeamsService } from './modules/teams/teams.service';
 import { ticketingRouter, type TicketingServices } from './modules/ticketing.routes';
@@ -43,6 +45,7 @@ export interface ApiServices {
   events: EventsApiServices;
   ticketing: TicketingServices;
   exports: ExportsService;
+  shredders: ShreddersService;
   /** What operators look at: the Prometheus registry and every queue (dashboard, queue depth). */
   operations: { metrics: MetricsRegistry; queues: readonly Queue[] };
 }
@@ -105,6 +108,10 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v1', eventsApi({ config, db, access, scopes, ...services.events }));
   app.use('/api/v1', ticketingRouter({ config, scopes, ...services.ticketing }));
   app.use('/api/v1', exportsRouter({ exports: services.exports, scopes }));
+  app.use(
+    '/api/v1',
+    shreddersRouter({ config, scopes, shredders: services.shredders, exports: services.exports }),
+  );
 
   app.use(notFoundHandler);
   app.use(errorHandler);

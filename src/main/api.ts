@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createExportsQueue } from '../modules/exports/exports.jobs';
 import { registerRunMetrics } from '../modules/exports/exports.metrics';
 import { ExportsRepository } from '../modules/exports/exports.repository';
+import { ShreddersService } from '../modules/shredders/shredders.service';
 import { ExportsService } from '../modules/exports/exports.service';
 import { createMetricsRegistry, registerQueueDepth } from '../platform/metrics';
 import { createStorage } from '../platform/storage';
@@ -40,6 +41,13 @@ export function composeApiServices(
   const metrics = createMetricsRegistry();
   registerQueueDepth(metrics, queues);
   registerRunMetrics(metrics, new ExportsRepository(db), config.QUEUE_PREFIX);
+  const exports = new ExportsService({
+    config,
+    db,
+    access,
+    queue: exportsQueue,
+    storage: createStorage(config),
+  });
   return {
     access,
     teams: new TeamsService(db),
@@ -61,13 +69,8 @@ export function composeApiServices(
       checkin: new CheckinService(db),
       waitingList: new WaitingListService(db),
     },
-    exports: new ExportsService({
-      config,
-      db,
-      access,
-      queue: exportsQueue,
-      storage: createStorage(config),
-    }),
+    exports,
+    shredders: new ShreddersService({ config, db, exports }),
     operations: { metrics, queues },
   };
 }

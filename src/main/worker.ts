@@ -1,8 +1,11 @@
 import type { Config } from '../config';
 import { AccessService } from '../modules/access/access.service';
 import { exporterProducerOf } from '../modules/exports/exporter-producer';
+import { createExportsQueue } from '../modules/exports/exports.jobs';
+import { ExportsService } from '../modules/exports/exports.service';
 import { startExportsWorker } from '../modules/exports/exports.worker';
 import type { ProducerLookup, RunFinishedHook } from '../modules/exports/runs/producer';
+import { shredderProducerOf, shredRunFinished } from '../modules/shredders/shredders.jobs';
 import { waitUntilReady } from '../platform/redis';
 import { createStorage } from '../platform/storage';
 import { createRuntime, runMain, type Runtime, type Stoppable } from './runtime';
@@ -17,9 +20,13 @@ export async function startWorker(runtime: Runtime): Promise<Stoppable> {
   const storage = createStorage(config);
   const access = new AccessService(db);
   const exporterRuns = exporterProducerOf({ db, siteUrl: config.SITE_URL });
+  const exportsQueue = createExportsQueue(redis, config.QUEUE_PREFIX, logger);
+  const exports = new ExportsService({ config, db, access, queue: exportsQueue, storage });
+  const shredders = { db, storage, logger, siteUrl: config.SITE_URL, exports };
+  const shredderRuns = shredderProducerOf(shredders);
   const producerOf: ProducerLookup = (run) =>
-    run.kind === 'export' || run.kind === 'scheduled_export' ? exporterRuns(run) : undefined;
-  const onFinished: RunFinishedHook[] = [];
+    run.kind === 'export' || run.kind === 'scheduled_export' ? exporterRuns(run) : shredderRuns(run);
+  const onFinished: RunFinishedHook[] = [shredRunFinished(shredders)];
   const workers: Stoppable[] = [
     startExportsWorker({ config, db, logger, connection: redis, storage, access, producerOf, onFinished }),
   ];
@@ -28,6 +35,7 @@ export async function startWorker(runtime: Runtime): Promise<Stoppable> {
   return {
     async stop() {
       await Promise.all(workers.map((worker) => worker.stop()));
+      await exportsQueue.close();
     },
   };
 }

@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import { createExportsQueue } from '../../src/modules/exports/exports.jobs';
 import type { TestContext } from '../support/app';
 import { readXlsx } from './files';
 import {
@@ -10,6 +9,7 @@ import {
   createExportsContext,
   download,
   eventWithTicket,
+  spawnWorkerProcess,
   startTestWorker,
   waitFor,
 } from './support';
@@ -25,27 +25,6 @@ afterAll(async () => {
   await ctx.close();
 });
 
-const root = path.resolve(__dirname, '../..');
-
-/** `npm run start:worker` as a real child process on this test's database, queue prefix and storage. */
-function spawnWorker(): ChildProcess {
-  // node itself with tsx's loader (not the tsx wrapper, which would put a second process in between), so
-  // that SIGKILL hits the worker and nothing else.
-  return spawn(process.execPath, ['--import', 'tsx', 'src/main/worker.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      QUEUE_PREFIX: ctx.queuePrefix,
-      STORAGE_DIR: ctx.config.STORAGE_DIR,
-      SITE_URL: ctx.config.SITE_URL,
-      EXPORT_LOCK_MS: '2000',
-      DATABASE_POOL_MAX: '3',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
-
 test('a worker killed with SIGKILL mid-export: another worker takes the job over and writes the complete file', async () => {
   const db = ctx.runtime.db;
   const { organizer, event, authorization, data, ticket } = await eventWithTicket(db);
@@ -53,14 +32,8 @@ test('a worker killed with SIGKILL mid-export: another worker takes the job over
   for (let i = 0; i < 30; i++)
     await data.order(event.id, { positions: [{ itemId: ticket.id }, { itemId: ticket.id }] });
 
-  child = spawnWorker();
   // Lock only once the child listens, so that other test files reading question_answers wait briefly.
-  const queue = createExportsQueue(ctx.runtime.redis, ctx.queuePrefix);
-  await waitFor(
-    'the child worker to connect',
-    async () => ((await queue.getWorkersCount()) > 0 ? true : undefined),
-    60000,
-  );
+  child = await spawnWorkerProcess(ctx);
 
   // The child gets as far as the second sheet and then waits for this lock: a crash in the middle of a run.
   const blocker = await db.transaction();

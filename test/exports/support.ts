@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +7,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { loadConfig, type Config } from '../../src/config';
 import { createRuntime } from '../../src/main/runtime';
+import { createExportsQueue } from '../../src/modules/exports/exports.jobs';
 import { startWorker } from '../../src/main/worker';
 import type { Db } from '../../src/platform/db';
 import { createTestContext, type TestContext } from '../support/app';
@@ -50,6 +52,39 @@ export function startTestWorker(ctx: TestContext, env: Record<string, string> = 
       await runtime.close();
     },
   };
+}
+
+/**
+ * `npm run start:worker` as a real child process on the context's database, queue prefix and storage: node
+ * itself with tsx's loader (not the tsx wrapper, which would put a second process in between), so that
+ * SIGKILL hits the worker and nothing else. Stalled jobs are taken over after EXPORT_LOCK_MS=2000. Resolves once
+ * the worker listens on the queue.
+ */
+export async function spawnWorkerProcess(ctx: TestContext): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/worker.ts'], {
+    cwd: path.resolve(__dirname, '../..'),
+    env: {
+      ...process.env,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      QUEUE_PREFIX: ctx.queuePrefix,
+      STORAGE_DIR: ctx.config.STORAGE_DIR,
+      SITE_URL: ctx.config.SITE_URL,
+      EXPORT_LOCK_MS: '2000',
+      DATABASE_POOL_MAX: '3',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const queue = createExportsQueue(ctx.runtime.redis, ctx.queuePrefix);
+  try {
+    await waitFor(
+      'the child worker to connect',
+      async () => ((await queue.getWorkersCount()) > 0 ? true : undefined),
+      60000,
+    );
+  } finally {
+    await queue.close();
+  }
+  return child;
 }
 
 /** Polls until `check` returns a value (not undefined), failing after `timeoutMs`. */

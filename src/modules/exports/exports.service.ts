@@ -12,7 +12,7 @@ import { EXPORTERS } from './exporters/index';
 import { enqueueExport, jobIdOf, type ExportsQueue } from './exports.jobs';
 import { normaliseInput, type ScopeEvent } from './exports.input';
 import { ExportsRepository, type ExportLevel, type ExportRow, type RunKind } from './exports.repository';
-import { CANCELED_MESSAGE, INTERNAL_ERROR_MESSAGE } from './exports.runner';
+import { CANCELED_MESSAGE, INTERNAL_ERROR_MESSAGE, exportFileKeys } from './exports.runner';
 
 /** Where an exporter request happens: the level, and the caller's access there (the event's for event level). */
 export type ExportScope =
@@ -231,6 +231,18 @@ export class ExportsService {
         cause: error,
       });
     }
+  }
+
+  /**
+   * Deletes a finished run and its files at once, for a feature whose run file must not outlive its use (a
+   * shredder's ZIP once the data is shredded). Files first, so a crash leaves the row for the cleanup to find.
+   */
+  async discard(id: string): Promise<void> {
+    const row = await this.repository.find(id);
+    if (!row) return;
+    const keys = new Set([...(row.file_key ? [row.file_key] : []), ...exportFileKeys(row.id, row.attempts)]);
+    for (const key of keys) await this.deps.storage.delete(key);
+    await this.repository.delete(row.id);
   }
 
   /**

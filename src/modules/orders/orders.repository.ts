@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { isUniqueViolation, type Db } from '../../platform/db';
+import { addErasures, deleteRows, replaceColumns, SHREDDED, SHREDDED_NAME_PARTS } from '../../platform/erase';
 
 type Executor = Db | Knex.Transaction;
 
@@ -330,4 +331,135 @@ export function groupBy<T>(rows: T[], key: (row: T) => number): Map<number, T[]>
     else groups.set(k, [row]);
   }
   return groups;
+}
+
+/*
+ * Erasures for the data shredders. Each runs inside the shred's transaction; with `dryRun` it only counts what
+ * it would change (the same statement's counting part), which is what `POST …/shredders/dry_run/` reports.
+ */
+
+interface Erase {
+  dryRun: boolean;
+}
+
+/** Every order of the event. */
+function orderIdsOfEvent(db: Executor, eventId: number): Knex.QueryBuilder {
+  return db('orders').where('event_id', eventId).select('id');
+}
+
+/** Every position of the event's orders, cancelled ones included: shredders erase from all of them. */
+function positionIdsOfEvent(db: Executor, eventId: number): Knex.QueryBuilder {
+  return db('order_positions').whereIn('order_id', orderIdsOfEvent(db, eventId)).select('id');
+}
+
+/** Attendee names (the parts become the shredded marker), company, street, zipcode and city of every position. */
+export async function eraseAttendeeInfo(db: Executor, eventId: number, options: Erase) {
+  const keys = positionIdsOfEvent(db, eventId).where((q) =>
+    q
+      .whereNotNull('attendee_name_cached')
+      .orWhereNotNull('company')
+      .orWhereNotNull('street')
+      .orWhereNotNull('zipcode')
+      .orWhereNotNull('city'),
+  );
+  return replaceColumns(
+    db,
+    {
+      table: 'order_positions',
+      keys,
+      set: {
+        attendee_name_cached: null,
+        attendee_name_parts: db.raw('?::jsonb', [SHREDDED_NAME_PARTS]),
+        company: null,
+        street: null,
+        zipcode: null,
+        city: null,
+      },
+    },
+    options,
+  );
+}
+
+/** Order emails and attendee emails. */
+export async function eraseEmails(db: Executor, eventId: number, options: Erase) {
+  const attendees = await replaceColumns(
+    db,
+    {
+      table: 'order_positions',
+      keys: positionIdsOfEvent(db, eventId).whereNotNull('attendee_email'),
+      set: { attendee_email: null },
+    },
+    options,
+  );
+  const orders = await replaceColumns(
+    db,
+    { table: 'orders', keys: orderIdsOfEvent(db, eventId).whereNotNull('email'), set: { email: null } },
+    options,
+  );
+  return addErasures(attendees, orders);
+}
+
+export async function erasePhoneNumbers(db: Executor, eventId: number, options: Erase) {
+  return replaceColumns(
+    db,
+    { table: 'orders', keys: orderIdsOfEvent(db, eventId).whereNotNull('phone'), set: { phone: null } },
+    options,
+  );
+}
+
+export async function deleteInvoiceAddresses(db: Executor, eventId: number, options: Erase) {
+  return deleteRows(
+    db,
+    { table: 'invoice_addresses', key: 'order_id', keys: orderIdsOfEvent(db, eventId) },
+    options,
+  );
+}
+
+/**
+ * Deletes every answer of the event's positions (their chosen options go with them). Resolves with the upload
+ * keys of file answers as well: the files are the caller's to delete once the transaction has committed.
+ */
+export async function deleteAnswers(db: Executor, eventId: number, options: Erase) {
+  const answers = db('question_answers').whereIn('orderposition_id', positionIdsOfEvent(db, eventId));
+  const files: { file_key: string }[] = await answers.clone().whereNotNull('file_key').select('file_key');
+  const count = await deleteRows(db, { table: 'question_answers', keys: answers.select('id') }, options);
+  return { ...count, fileKeys: files.map((file) => file.file_key) };
+}
+
+/**
+ * Scrubs payment and refund details the way pretix's providers do: bank transfer keeps its record but blanks
+ * reference, payer and invoice recipient (and marks it shredded); every other provider's details are emptied.
+ */
+export async function erasePaymentInfo(db: Executor, eventId: number, options: Erase) {
+  const info = db.raw(
+    `CASE
+       WHEN provider <> 'banktransfer' THEN '{}'::jsonb
+       WHEN info = '{}'::jsonb THEN info
+       ELSE info || jsonb_build_object('reference', ?::text, 'payer', ?::text, '_shredded', true)
+         || CASE WHEN info -> 'send_invoice_to' IS NOT NULL THEN jsonb_build_object('send_invoice_to', ?::text)
+                 ELSE '{}'::jsonb END
+     END`,
+    [SHREDDED, SHREDDED, SHREDDED],
+  );
+  const orders = orderIdsOfEvent(db, eventId);
+  return addErasures(
+    await replaceColumns(
+      db,
+      {
+        table: 'order_payments',
+        keys: db('order_payments').whereIn('order_id', orders).select('id'),
+        set: { info },
+      },
+      options,
+    ),
+    await replaceColumns(
+      db,
+      {
+        table: 'order_refunds',
+        keys: db('order_refunds').whereIn('order_id', orders).select('id'),
+        set: { info },
+      },
+      options,
+    ),
+  );
 }

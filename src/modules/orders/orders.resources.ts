@@ -96,7 +96,7 @@ function feeResource(row: FeeRow) {
   };
 }
 
-function invoiceAddressResource(row: InvoiceAddressRow) {
+export function invoiceAddressResource(row: InvoiceAddressRow) {
   return {
     last_modified: formatDateTime(row.last_modified),
     is_business: row.is_business,

@@ -109,3 +109,11 @@ export function cleanAnswer(
       return plain(text);
   }
 }
+
+/**
+ * Where the file behind a file answer ("file:<id>") is stored. The id is hex-encoded: any id the upload API
+ * accepts becomes a safe, collision-free storage key.
+ */
+export function answerUploadKey(fileKey: string): string {
+  return `uploads/answers/${Buffer.from(fileKey, 'utf8').toString('hex')}`;
+}

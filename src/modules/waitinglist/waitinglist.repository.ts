@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../platform/db';
+import { replaceColumns, SHREDDED, SHREDDED_NAME_PARTS } from '../../platform/erase';
 
 export interface WaitingListRow {
   id: number;
@@ -19,4 +20,30 @@ export interface WaitingListRow {
 
 export function entriesOfEvent(db: Db | Knex.Transaction, eventId: number): Knex.QueryBuilder {
   return db('waiting_list_entries').where('event_id', eventId).select('*');
+}
+
+/**
+ * The waiting-list shredder's erasure (inside the shred's transaction; with `dryRun` it only counts): name
+ * cleared (parts become pretix's shredded marker), email and phone replaced with █ on every entry not yet
+ * shredded.
+ */
+export async function eraseWaitingList(
+  db: Db | Knex.Transaction,
+  eventId: number,
+  options: { dryRun: boolean },
+) {
+  return replaceColumns(
+    db,
+    {
+      table: 'waiting_list_entries',
+      keys: db('waiting_list_entries').where('event_id', eventId).whereNot('email', SHREDDED).select('id'),
+      set: {
+        name_cached: null,
+        name_parts: db.raw('?::jsonb', [SHREDDED_NAME_PARTS]),
+        email: SHREDDED,
+        phone: SHREDDED,
+      },
+    },
+    options,
+  );
 }
