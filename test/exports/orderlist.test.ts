@@ -389,6 +389,40 @@ describe('pretix parity', () => {
     expect(csv.map((r) => r['Payment providers'])).toEqual(['gift_voucher, Gift card', '']);
   });
 
+  test('a paid order whose positions are all cancelled is "canceled (paid fee)" in every sheet', async () => {
+    const { event: own, data, ticket } = await newEvent();
+    await data.order(own.id, {
+      code: 'FEE01',
+      status: 'p',
+      positions: [{ itemId: ticket.id, canceled: true }],
+      fees: [{ fee_type: 'cancellation', value: '5.00' }],
+    });
+    await data.order(own.id, {
+      code: 'PART1',
+      status: 'p',
+      positions: [{ itemId: ticket.id, canceled: true }, { itemId: ticket.id }],
+    });
+    await data.order(own.id, { code: 'NONE1', status: 'p', fees: [{ fee_type: 'service', value: '1.00' }] });
+    const sheets = await readXlsx((await runExport({ _format: 'xlsx', paid_only: false }, own.slug)).body);
+    const statuses = (sheet: string) =>
+      records(sheets.get(sheet)!).map((r) => [r['Order code'], r.Status, r['Positions'] ?? null]);
+    expect(statuses('Orders')).toEqual([
+      ['FEE01', 'canceled (paid fee)', 0],
+      ['PART1', 'paid', 1],
+      // Without any positions there is nothing cancelled: paid, as pretix shows it.
+      ['NONE1', 'paid', 0],
+    ]);
+    expect(statuses('Order positions').map(([code, status]) => [code, status])).toEqual([
+      ['FEE01', 'canceled'],
+      ['PART1', 'canceled'],
+      ['PART1', 'paid'],
+    ]);
+    expect(statuses('Order fees').map(([code, status]) => [code, status])).toEqual([
+      ['FEE01', 'canceled (paid fee)'],
+      ['NONE1', 'paid'],
+    ]);
+  });
+
   test('Date of last payment counts refunded payments as well as confirmed ones', async () => {
     const { event: own, data, ticket } = await newEvent();
     await data.order(own.id, {
