@@ -24,7 +24,8 @@ async function main(): Promise<void> {
   await db.transaction(
     async (trx) => {
       await trx.raw("SELECT set_config('TimeZone', ?, true)", [event.timezone]);
-      await trx.raw('SET LOCAL jit = off');
+      // As the export transaction does (exporter-producer.ts); EXPLAIN_JIT=1 keeps JIT on, to compare.
+      if (process.env.EXPLAIN_JIT !== '1') await trx.raw('SET LOCAL jit = off');
       const ctx = {
         db: trx,
         level: 'event',
