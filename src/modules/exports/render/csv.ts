@@ -40,6 +40,8 @@ export async function writeCsv(
 ): Promise<void> {
   const { delimiter, quoteAll } = dialectOptions(dialect);
   const total = await countRows(trx, table);
+  // From now on the run shows a percentage (0 until Postgres has sorted the rows and sends the first ones).
+  await progress(0);
   await writeChunk(out, csvHeader(table, dialect));
 
   const select = tableSql(trx, table, quoteAll ? 'csv' : 'csv-minimal');
@@ -52,16 +54,26 @@ export async function writeCsv(
   const connection = await connectionOf(trx);
   const copy = connection.query(copyTo(`COPY (${select}) TO STDOUT WITH (${options.join(', ')})`));
 
+  // A COPY chunk holds a few hundred rows, several percent of a small export: chunks are split at the row
+  // that completes each percent, so progress moves in ~1 % steps whatever the size.
+  const step = Math.max(Math.ceil(total / 100), 1);
   let rows = 0;
+  let nextReport = step;
   let stopped: unknown = null;
   try {
     for await (const chunk of copy as AsyncIterable<Buffer>) {
       if (stopped) continue; // draining after a cancel request; the COPY ends with an error shortly
-      // Counting newlines over-counts cells with line breaks a little; progress is an estimate anyway.
-      for (let at = chunk.indexOf(NEWLINE); at !== -1; at = chunk.indexOf(NEWLINE, at + 1)) rows++;
       try {
-        await progress(total > 0 ? Math.min(rows / total, 1) : 1);
-        await writeChunk(out, chunk);
+        let start = 0;
+        // Counting newlines over-counts cells with line breaks a little; progress is an estimate anyway.
+        for (let at = chunk.indexOf(NEWLINE); at !== -1; at = chunk.indexOf(NEWLINE, at + 1)) {
+          if (++rows < nextReport) continue;
+          nextReport += step;
+          await writeChunk(out, chunk.subarray(start, at + 1));
+          start = at + 1;
+          await progress(Math.min(rows / total, 1));
+        }
+        if (start < chunk.length) await writeChunk(out, chunk.subarray(start));
       } catch (error) {
         stopped = error;
         // Stop the server-side COPY; the connection then returns to normal and the transaction can roll back.
@@ -73,4 +85,5 @@ export async function writeCsv(
     if (!stopped) throw error;
   }
   if (stopped) throw stopped;
+  await progress(1);
 }
