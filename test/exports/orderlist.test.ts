@@ -288,7 +288,10 @@ describe('orderlist as CSV', () => {
     expect(res.headers['content-type']).toBe('text/csv');
     expect(res.headers['content-disposition']).toBe(`attachment; filename="${event.slug}_orders.csv"`);
     const text = res.body.toString('utf8');
-    const lines = text.split('\n');
+    // Rows end in CRLF, as pretix's (Python's csv module).
+    expect(text.endsWith('\r\n')).toBe(true);
+    const lines = text.split('\r\n');
+    expect(lines).toHaveLength(5);
     expect(lines[0]!.startsWith('"Event slug","Event name","Order code","Position ID","Status"')).toBe(true);
     expect(lines[1]).toContain(`"PAID1",1,"paid"`);
     const rows = records(readCsv(res.body));
@@ -306,7 +309,7 @@ describe('orderlist as CSV', () => {
   test('orders:semicolon uses ; and minimal quoting', async () => {
     const res = await runExport({ _format: 'orders:semicolon', paid_only: false });
     const text = res.body.toString('utf8');
-    expect(text.split('\n')[0]).toMatch(/^Event slug;Event name;Order code;Order total;Status;/);
+    expect(text.split('\r\n')[0]).toMatch(/^Event slug;Event name;Order code;Order total;Status;/);
     const rows = records(readCsv(res.body, ';'));
     expect(rows.map((r) => r['Order code'])).toEqual(['PAID1', 'PEND2']);
     expect(rows[1]!.Comment).toBe(`'=HYPERLINK("http://evil.example","click")`);
@@ -730,7 +733,7 @@ describe('pretix parity', () => {
       for (const name of blanks[sheet]) expect(row![header!.indexOf(name)]).toBe('');
       if (sheet === 'fees') {
         // pretix writes '' there, which its default dialect quotes: Tax rate, Tax rule, Tax value.
-        expect(res.body.toString('utf8').split('\n')[1]).toContain(',"0.00","","0.00",');
+        expect(res.body.toString('utf8').split('\r\n')[1]).toContain(',"0.00","","0.00",');
       }
       expect(row![2]).toBe('COLS1');
     }

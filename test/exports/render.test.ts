@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { writeCsv } from '../../src/modules/exports/render/csv';
+import { CrlfRows, writeCsv } from '../../src/modules/exports/render/csv';
 import type { Table } from '../../src/modules/exports/exporters/define';
 import type { TestContext } from '../support/app';
 import { createExportsContext } from './support';
@@ -59,4 +59,24 @@ describe('CSV rendering', () => {
     const steps = percents.slice(1).map((p, i) => p - percents[i]!);
     expect(Math.max(...steps)).toBeLessThanOrEqual(2);
   });
+
+  test('rows end in CRLF as pretix writes them; a line break inside a cell stays as it is', async () => {
+    const { text } = await renderCsv((db) => ({
+      query: db.from(db.raw('generate_series(1, 3) AS g(n)')).orderBy('g.n'),
+      columns: [
+        { header: 'n', sql: 'g.n', type: 'integer' },
+        { header: 'note', sql: `'line one' || chr(10) || 'say "hi"' || chr(10)`, type: 'text' },
+      ],
+    }));
+    const row = (n: number) => `${n},"line one\nsay ""hi""\n"\r\n`;
+    expect(text).toBe(`"n","note"\r\n${row(1)}${row(2)}${row(3)}`);
+  });
+
+  test('CrlfRows keeps track of quotes across chunk boundaries', () => {
+    const rows = new CrlfRows();
+    const parts = ['a,"b\n', 'c""', '\n"\n', 'd,e\n'].map((part) => rows.convert(Buffer.from(part)));
+    expect(parts.map((p) => p.data.toString())).toEqual(['a,"b\n', 'c""', '\n"\r\n', 'd,e\r\n']);
+    expect(parts.map((p) => p.rowEnds)).toEqual([[], [], [4], [5]]);
+  });
 });
+
