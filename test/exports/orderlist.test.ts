@@ -623,6 +623,108 @@ describe('pretix parity', () => {
     });
   });
 
+  test("name parts of the event's name scheme and the organizer's event meta data get columns of their own", async () => {
+    const db = ctx.runtime.db;
+    // An organizer of its own: meta data properties are organizer-wide and would add columns to other tests.
+    const own = await makeOrganizer(db);
+    const { authorization: auth } = await makeTeamWithToken(db, own.id, { permissions: ['can_view_orders'] });
+    const withParts = await makeEvent(db, own.id);
+    const plain = await makeEvent(db, own.id);
+    await db('event_settings').insert({
+      event_id: withParts.id,
+      key: 'name_scheme',
+      value: JSON.stringify('salutation_given_family'),
+    });
+    const [region, series] = await db('event_meta_properties')
+      .insert([
+        { organizer_id: own.id, name: 'Region', default: 'EU' },
+        { organizer_id: own.id, name: 'Series', default: '' },
+      ])
+      .returning('id');
+    await db('event_meta_values').insert([
+      { event_id: withParts.id, property_id: series.id, value: 'Summit' },
+      { event_id: plain.id, property_id: region.id, value: 'US' },
+    ]);
+    const data = new TicketingData(db);
+    const ticket = await data.item(withParts.id, 'Ticket');
+    await data.order(withParts.id, {
+      code: 'NAME1',
+      positions: [{ itemId: ticket.id }],
+      fees: [{ fee_type: 'service', value: '1.00' }],
+      invoiceAddress: {
+        name_cached: 'Dr. Ada Lovelace',
+        name_parts: JSON.stringify({
+          _scheme: 'salutation_given_family',
+          salutation: 'Ms',
+          given_name: 'Ada',
+          family_name: 'Lovelace',
+        }),
+      },
+    });
+    await db('order_positions')
+      .whereIn('order_id', db('orders').where('code', 'NAME1').select('id'))
+      .update({
+        attendee_name_cached: 'Bob Babbage',
+        attendee_name_parts: JSON.stringify({ given_name: 'Bob', family_name: 'Babbage' }),
+      });
+    const run = async (base: string, body: object) => {
+      const started = await request(ctx.app)
+        .post(`${base}/exporters/orderlist/run/`)
+        .set('Authorization', auth)
+        .send(body);
+      expect(started.status).toBe(202);
+      return readXlsx((await download(ctx.app, started.body.download, auth)).body);
+    };
+    const sheets = await run(`/api/v1/organizers/${own.slug}/events/${withParts.slug}`, {
+      _format: 'xlsx',
+      paid_only: false,
+    });
+    const [orders] = records(sheets.get('Orders')!);
+    const headers = (sheet: string) => sheets.get(sheet)![0]!.map(String);
+    const after = (sheet: string, column: string, n: number) => {
+      const all = headers(sheet);
+      return all.slice(all.indexOf(column) + 1, all.indexOf(column) + 1 + n);
+    };
+    expect(after('Orders', 'Name', 3)).toEqual(['Salutation', 'Given name', 'Family name']);
+    expect(headers('Orders').slice(-2)).toEqual(['Region', 'Series']);
+    expect(orders).toMatchObject({ Salutation: 'Ms', 'Given name': 'Ada', 'Family name': 'Lovelace' });
+    // The event's own value, else the property's default.
+    expect(orders).toMatchObject({ Region: 'EU', Series: 'Summit' });
+    const parts = ['Salutation', 'Given name', 'Family name'];
+    expect(after('Order positions', 'Attendee name', 3)).toEqual(parts.map((p) => `Attendee name: ${p}`));
+    expect(after('Order positions', 'Invoice address name', 3)).toEqual(
+      parts.map((p) => `Invoice address name: ${p}`),
+    );
+    expect(records(sheets.get('Order positions')!)[0]).toMatchObject({
+      'Attendee name: Given name': 'Bob',
+      'Attendee name: Family name': 'Babbage',
+      // pretix writes '' for a part the name does not have.
+      'Attendee name: Salutation': null,
+      'Invoice address name: Given name': 'Ada',
+    });
+    expect(after('Order fees', 'Invoice address name', 3)).toEqual(
+      parts.map((p) => `Invoice address name: ${p}`),
+    );
+    expect(headers('Order fees').slice(-2)).toEqual(['Region', 'Series']);
+    expect(records(sheets.get('Order fees')!)[0]).toMatchObject({
+      'Invoice address name: Salutation': 'Ms',
+      Region: 'EU',
+    });
+
+    // At organizer level, events may have different schemes: no part columns, but the meta data of each row's event.
+    const organizerLevel = await run(`/api/v1/organizers/${own.slug}`, {
+      _format: 'xlsx',
+      paid_only: false,
+      all_events: true,
+    });
+    expect(organizerLevel.get('Orders')![0]).not.toContain('Given name');
+    expect(records(organizerLevel.get('Orders')!)[0]).toMatchObject({
+      'Order code': 'NAME1',
+      Region: 'EU',
+      Series: 'Summit',
+    });
+  });
+
   test("every sheet has pretix's columns in pretix's order; data tixport does not hold stays empty", async () => {
     const { event: own, data, ticket } = await newEvent();
     await data.order(own.id, {

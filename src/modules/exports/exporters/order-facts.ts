@@ -192,3 +192,25 @@ export function answerPivot(questions: PivotQuestion[]): string | null {
     WHERE qa.question_id IN (${questionIds})
     GROUP BY qa.orderposition_id)`;
 }
+
+/**
+ * `em.m_<i>` per event: its value of each of the organizer's event meta properties `propertyIds`, NULL when the
+ * event has none (the column then shows the property's default, as pretix's Event.meta_data does).
+ */
+export function joinEventMeta(
+  query: Knex.QueryBuilder,
+  db: Knex,
+  eventIds: number[],
+  propertyIds: number[],
+): void {
+  if (propertyIds.length === 0) return;
+  const values = propertyIds.map(
+    (id, i) => `max(CASE WHEN v.property_id = ${Number(id)} THEN v.value END) AS m_${i}`,
+  );
+  query.leftJoin(
+    db.raw(`(SELECT v.event_id, ${values.join(', ')} FROM event_meta_values v
+      WHERE v.event_id IN (${ids(eventIds)}) GROUP BY v.event_id) AS em`),
+    'em.event_id',
+    'e.id',
+  );
+}

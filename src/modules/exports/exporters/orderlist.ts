@@ -13,6 +13,7 @@ import {
 import {
   answerPivot,
   joinCheckinLists,
+  joinEventMeta,
   joinOrderSums,
   joinPaidFeeStatus,
   joinPayments,
@@ -20,7 +21,8 @@ import {
   ORDER_STATUS_LABEL,
   type PivotQuestion,
 } from './order-facts';
-import { i18n, orderLink, providerLabel, whereInFrame } from './sql';
+import { namePartsOf, type NamePart } from './name-parts';
+import { i18n, literal, orderLink, providerLabel, whereInFrame } from './sql';
 
 interface OrderlistInput {
   _format: string;
@@ -60,6 +62,38 @@ const decimal = (header: string, sql: string): Column => ({ header, sql, type: '
 const date = (header: string, sql: string): Column => ({ header, sql, type: 'date' });
 const datetime = (header: string, sql: string): Column => ({ header, sql, type: 'datetime' });
 const yesNo = (header: string, sql: string): Column => ({ header, sql, type: 'boolean' });
+
+/**
+ * The parts of the event's name scheme, when it has several: pretix writes a column per part at event level
+ * (several events may have different schemes, so none at organizer level).
+ */
+async function nameParts(ctx: Ctx): Promise<NamePart[]> {
+  return ctx.event ? namePartsOf(ctx.db, ctx.event) : [];
+}
+
+/** One column per name part of a jsonb `name_parts` value, headed `<prefix><label>`. */
+function namePartColumns(parts: NamePart[], prefix: string, nameParts: string): Column[] {
+  return parts.map((part) => text(`${prefix}${part.label}`, `${nameParts}->>${literal(part.key)}`));
+}
+
+/**
+ * The organizer's event meta data properties, by name, as columns of each row's event: its own value or the
+ * property's default (pretix's Event.meta_data). Joins `em` onto `query`.
+ */
+async function eventMetaColumns(ctx: Ctx, query: Knex.QueryBuilder): Promise<Column[]> {
+  const properties: { id: number; name: string; default: string }[] = await ctx
+    .db('event_meta_properties')
+    .where('organizer_id', ctx.organizer.id)
+    .orderBy([{ column: 'name' }, { column: 'id' }])
+    .select('id', 'name', 'default');
+  joinEventMeta(
+    query,
+    ctx.db,
+    ctx.eventIds,
+    properties.map((p) => p.id),
+  );
+  return properties.map((p, i) => text(p.name, `coalesce(em.m_${i}, ${literal(p.default)})`));
+}
 
 /** The filters every sheet applies to its orders (`o`, joined with `e`). */
 function filterOrders(query: Knex.QueryBuilder, ctx: Ctx): Knex.QueryBuilder {
@@ -178,6 +212,8 @@ async function ordersSheet(ctx: Ctx): Promise<Table> {
   joinPayments(query, ctx.db, ctx.eventIds, paidBy);
   joinRefunds(query, ctx.db, ctx.eventIds, paidBy);
   joinOrderSums(query, ctx.db, ctx.eventIds, rates);
+  const parts = await nameParts(ctx);
+  const meta = await eventMetaColumns(ctx, query);
   const columns: Column[] = [
     ...orderHead(),
     decimal('Order total', 'o.total'),
@@ -186,6 +222,7 @@ async function ordersSheet(ctx: Ctx): Promise<Table> {
     ...orderDateTime(ctx),
     text('Company', 'ia.company'),
     text('Name', 'ia.name_cached'),
+    ...namePartColumns(parts, '', 'ia.name_parts'),
     ...address(),
     blank('Custom address field'),
     text('VAT ID', 'ia.vat_id'),
@@ -205,6 +242,7 @@ async function ordersSheet(ctx: Ctx): Promise<Table> {
     code('Payment providers', 'pay.providers'),
     code('Order link', orderLink(ctx.siteUrl, ctx.organizer.slug)),
     ...paidByColumns(paidBy),
+    ...meta,
   ];
   return { query, columns };
 }
@@ -265,6 +303,7 @@ async function positionsSheet(ctx: Ctx): Promise<Table> {
   joinPayments(query, ctx.db, ctx.eventIds);
   joinCheckinLists(query, ctx.db, ctx.eventIds);
   const questions = await questionColumns(ctx);
+  const parts = await nameParts(ctx);
   if (questions.pivot)
     query.leftJoin(ctx.db.raw(`${questions.pivot} AS ans`), 'ans.orderposition_id', 'op.id');
   const columns: Column[] = [
@@ -282,6 +321,7 @@ async function positionsSheet(ctx: Ctx): Promise<Table> {
     blank('Tax rule'),
     decimal('Tax value', 'op.tax_value'),
     text('Attendee name', 'op.attendee_name_cached'),
+    ...namePartColumns(parts, 'Attendee name: ', 'op.attendee_name_parts'),
     text('Attendee email', 'op.attendee_email'),
     text('Attendee company', 'op.company'),
     text('Address', 'op.street'),
@@ -304,6 +344,7 @@ async function positionsSheet(ctx: Ctx): Promise<Table> {
     ...questions.columns,
     text('Invoice address company', 'ia.company'),
     text('Invoice address name', 'ia.name_cached'),
+    ...namePartColumns(parts, 'Invoice address name: ', 'ia.name_parts'),
     text('Invoice address street', 'ia.street'),
     text('Invoice address ZIP code', 'ia.zipcode'),
     text('Invoice address city', 'ia.city'),
@@ -323,7 +364,7 @@ async function positionsSheet(ctx: Ctx): Promise<Table> {
   return { query, columns };
 }
 
-function feesSheet(ctx: Ctx): Table {
+async function feesSheet(ctx: Ctx): Promise<Table> {
   const query = filterOrders(
     ctx
       .db('order_fees as f')
@@ -336,6 +377,8 @@ function feesSheet(ctx: Ctx): Table {
   if (ctx.input.paid_only) query.where('f.canceled', false);
   joinPaidFeeStatus(query, ctx.db, ctx.eventIds);
   joinPayments(query, ctx.db, ctx.eventIds);
+  const parts = await nameParts(ctx);
+  const meta = await eventMetaColumns(ctx, query);
   const feeType = `CASE f.fee_type ${Object.entries(FEE_TYPES)
     .map(([key, label]) => `WHEN '${key}' THEN '${label}'`)
     .join(' ')} ELSE f.fee_type END`;
@@ -352,10 +395,12 @@ function feesSheet(ctx: Ctx): Table {
     decimal('Tax value', 'f.tax_value'),
     text('Company', 'ia.company'),
     text('Invoice address name', 'ia.name_cached'),
+    ...namePartColumns(parts, 'Invoice address name: ', 'ia.name_parts'),
     ...address(),
     text('VAT ID', 'ia.vat_id'),
     text('External customer ID', 'o.customer_reference'),
     code('Payment providers', 'pay.providers'),
+    ...meta,
   ];
   return { query, columns };
 }
