@@ -157,7 +157,10 @@ async function attendees(ctx: Ctx): Promise<Table> {
     .where('op.canceled', false)
     .whereIn('o.status', list.include_pending ? ['p', 'n'] : ['p'])
     .orderByRaw(SORT_ORDERS[input.sort ?? 'name'] ?? SORT_ORDERS.name!);
-  const pivot = answerPivot(questions.map((q) => ({ id: q.id, type: q.type, value: answerValue(q) })));
+  const pivot = answerPivot(
+    questions.map((q) => ({ id: q.id, type: q.type, value: answerValue(q) })),
+    { presence: true },
+  );
   if (pivot) {
     query.leftJoin(db.raw(`${pivot} AS own`), 'own.orderposition_id', 'op.id');
     query.leftJoin(db.raw(`${pivot} AS par`), 'par.orderposition_id', 'parent.id');

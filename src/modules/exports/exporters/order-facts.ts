@@ -162,23 +162,24 @@ function answerValue(type: string): string {
 /**
  * Answers of `questions` pivoted to one row per position, in one grouped pass over their answers (the answers
  * table is restricted by question, which belongs to one event). Per question q (index i): `a_<i>` its answer as
- * pretix writes it (choice answers as their option labels, booleans Yes/No), `h_<i>` whether the position has
- * an answer row at all, and per option o (index j) `a_<i>_<j>` whether it was chosen (NULL without answers).
+ * pretix writes it (choice answers as their option labels, booleans Yes/No), or with `optionIds`, per option
+ * (index j) `a_<i>_<j>` whether it was chosen (NULL without answers); with `presence`, also `h_<i>`: whether the
+ * position has an answer row at all. Only what is asked for is selected: a select list holds at most 1,664
+ * columns, and an organizer-level sheet has a column per question of every event.
  */
-export function answerPivot(questions: PivotQuestion[]): string | null {
+export function answerPivot(questions: PivotQuestion[], options: { presence?: boolean } = {}): string | null {
   if (questions.length === 0) return null;
   const selects = questions.flatMap((question, i) => {
     const id = Number(question.id);
     const value = question.value ?? answerValue(question.type);
-    return [
-      // unique (orderposition_id, question_id): max() picks the one answer of this question.
-      `max(CASE WHEN qa.question_id = ${id} THEN ${value} END) AS a_${i}`,
-      `bool_or(qa.question_id = ${id}) AS h_${i}`,
-      ...(question.optionIds ?? []).map(
-        (option, j) =>
-          `bool_or(qa.question_id = ${id} AND ${Number(option)} = ANY(ao.options)) AS a_${i}_${j}`,
-      ),
-    ];
+    // unique (orderposition_id, question_id): max() picks the one answer of this question.
+    const answer = question.optionIds
+      ? question.optionIds.map(
+          (option, j) =>
+            `bool_or(qa.question_id = ${id} AND ${Number(option)} = ANY(ao.options)) AS a_${i}_${j}`,
+        )
+      : [`max(CASE WHEN qa.question_id = ${id} THEN ${value} END) AS a_${i}`];
+    return [...answer, ...(options.presence ? [`bool_or(qa.question_id = ${id}) AS h_${i}`] : [])];
   });
   const questionIds = questions.map((q) => Number(q.id)).join(', ');
   return `(SELECT qa.orderposition_id, ${selects.join(', ')}
