@@ -1,3 +1,4 @@
+import { inflateRawSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 
@@ -32,4 +33,31 @@ export function readCsv(buffer: Buffer, delimiter = ','): string[][] {
 export function records<T extends Cell | string>(rows: T[][]): Record<string, T>[] {
   const [header, ...body] = rows;
   return body.map((row) => Object.fromEntries(header!.map((name, i) => [String(name), row[i]!])));
+}
+
+/**
+ * The entries of a zip file (an xlsx) by name, read through its central directory (exceljs streams entries,
+ * so only the directory holds their sizes) and inflated with zlib: enough to check the XML a spreadsheet
+ * application reads.
+ */
+export function unzip(buffer: Buffer): Map<string, string> {
+  let end = buffer.length - 22;
+  while (end >= 0 && buffer.readUInt32LE(end) !== 0x06054b50) end--;
+  if (end < 0) throw new Error('not a zip file');
+  const entries = new Map<string, string>();
+  let at = buffer.readUInt32LE(end + 16);
+  for (let i = buffer.readUInt16LE(end + 10); i > 0; i--) {
+    const method = buffer.readUInt16LE(at + 10);
+    const size = buffer.readUInt32LE(at + 20);
+    const nameLength = buffer.readUInt16LE(at + 28);
+    const extraLength = buffer.readUInt16LE(at + 30);
+    const commentLength = buffer.readUInt16LE(at + 32);
+    const local = buffer.readUInt32LE(at + 42);
+    const name = buffer.toString('utf8', at + 46, at + 46 + nameLength);
+    const dataStart = local + 30 + buffer.readUInt16LE(local + 26) + buffer.readUInt16LE(local + 28);
+    const data = buffer.subarray(dataStart, dataStart + size);
+    entries.set(name, (method === 8 ? inflateRawSync(data) : data).toString('utf8'));
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+  return entries;
 }

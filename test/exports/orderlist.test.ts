@@ -288,7 +288,10 @@ describe('orderlist as CSV', () => {
     expect(res.headers['content-type']).toBe('text/csv');
     expect(res.headers['content-disposition']).toBe(`attachment; filename="${event.slug}_orders.csv"`);
     const text = res.body.toString('utf8');
-    const lines = text.split('\n');
+    // Rows end in CRLF, as pretix's (Python's csv module).
+    expect(text.endsWith('\r\n')).toBe(true);
+    const lines = text.split('\r\n');
+    expect(lines).toHaveLength(5);
     expect(lines[0]!.startsWith('"Event slug","Event name","Order code","Position ID","Status"')).toBe(true);
     expect(lines[1]).toContain(`"PAID1",1,"paid"`);
     const rows = records(readCsv(res.body));
@@ -306,7 +309,7 @@ describe('orderlist as CSV', () => {
   test('orders:semicolon uses ; and minimal quoting', async () => {
     const res = await runExport({ _format: 'orders:semicolon', paid_only: false });
     const text = res.body.toString('utf8');
-    expect(text.split('\n')[0]).toMatch(/^Event slug;Event name;Order code;Order total;Status;/);
+    expect(text.split('\r\n')[0]).toMatch(/^Event slug;Event name;Order code;Order total;Status;/);
     const rows = records(readCsv(res.body, ';'));
     expect(rows.map((r) => r['Order code'])).toEqual(['PAID1', 'PEND2']);
     expect(rows[1]!.Comment).toBe(`'=HYPERLINK("http://evil.example","click")`);
@@ -387,6 +390,40 @@ describe('pretix parity', () => {
       readCsv((await runExport({ _format: 'orders:default', paid_only: false }, own.slug)).body),
     );
     expect(csv.map((r) => r['Payment providers'])).toEqual(['gift_voucher, Gift card', '']);
+  });
+
+  test('a paid order whose positions are all cancelled is "canceled (paid fee)" in every sheet', async () => {
+    const { event: own, data, ticket } = await newEvent();
+    await data.order(own.id, {
+      code: 'FEE01',
+      status: 'p',
+      positions: [{ itemId: ticket.id, canceled: true }],
+      fees: [{ fee_type: 'cancellation', value: '5.00' }],
+    });
+    await data.order(own.id, {
+      code: 'PART1',
+      status: 'p',
+      positions: [{ itemId: ticket.id, canceled: true }, { itemId: ticket.id }],
+    });
+    await data.order(own.id, { code: 'NONE1', status: 'p', fees: [{ fee_type: 'service', value: '1.00' }] });
+    const sheets = await readXlsx((await runExport({ _format: 'xlsx', paid_only: false }, own.slug)).body);
+    const statuses = (sheet: string) =>
+      records(sheets.get(sheet)!).map((r) => [r['Order code'], r.Status, r['Positions'] ?? null]);
+    expect(statuses('Orders')).toEqual([
+      ['FEE01', 'canceled (paid fee)', 0],
+      ['PART1', 'paid', 1],
+      // Without any positions there is nothing cancelled: paid, as pretix shows it.
+      ['NONE1', 'paid', 0],
+    ]);
+    expect(statuses('Order positions').map(([code, status]) => [code, status])).toEqual([
+      ['FEE01', 'canceled'],
+      ['PART1', 'canceled'],
+      ['PART1', 'paid'],
+    ]);
+    expect(statuses('Order fees').map(([code, status]) => [code, status])).toEqual([
+      ['FEE01', 'canceled (paid fee)'],
+      ['NONE1', 'paid'],
+    ]);
   });
 
   test('Date of last payment counts refunded payments as well as confirmed ones', async () => {
@@ -586,6 +623,108 @@ describe('pretix parity', () => {
     });
   });
 
+  test("name parts of the event's name scheme and the organizer's event meta data get columns of their own", async () => {
+    const db = ctx.runtime.db;
+    // An organizer of its own: meta data properties are organizer-wide and would add columns to other tests.
+    const own = await makeOrganizer(db);
+    const { authorization: auth } = await makeTeamWithToken(db, own.id, { permissions: ['can_view_orders'] });
+    const withParts = await makeEvent(db, own.id);
+    const plain = await makeEvent(db, own.id);
+    await db('event_settings').insert({
+      event_id: withParts.id,
+      key: 'name_scheme',
+      value: JSON.stringify('salutation_given_family'),
+    });
+    const [region, series] = await db('event_meta_properties')
+      .insert([
+        { organizer_id: own.id, name: 'Region', default: 'EU' },
+        { organizer_id: own.id, name: 'Series', default: '' },
+      ])
+      .returning('id');
+    await db('event_meta_values').insert([
+      { event_id: withParts.id, property_id: series.id, value: 'Summit' },
+      { event_id: plain.id, property_id: region.id, value: 'US' },
+    ]);
+    const data = new TicketingData(db);
+    const ticket = await data.item(withParts.id, 'Ticket');
+    await data.order(withParts.id, {
+      code: 'NAME1',
+      positions: [{ itemId: ticket.id }],
+      fees: [{ fee_type: 'service', value: '1.00' }],
+      invoiceAddress: {
+        name_cached: 'Dr. Ada Lovelace',
+        name_parts: JSON.stringify({
+          _scheme: 'salutation_given_family',
+          salutation: 'Ms',
+          given_name: 'Ada',
+          family_name: 'Lovelace',
+        }),
+      },
+    });
+    await db('order_positions')
+      .whereIn('order_id', db('orders').where('code', 'NAME1').select('id'))
+      .update({
+        attendee_name_cached: 'Bob Babbage',
+        attendee_name_parts: JSON.stringify({ given_name: 'Bob', family_name: 'Babbage' }),
+      });
+    const run = async (base: string, body: object) => {
+      const started = await request(ctx.app)
+        .post(`${base}/exporters/orderlist/run/`)
+        .set('Authorization', auth)
+        .send(body);
+      expect(started.status).toBe(202);
+      return readXlsx((await download(ctx.app, started.body.download, auth)).body);
+    };
+    const sheets = await run(`/api/v1/organizers/${own.slug}/events/${withParts.slug}`, {
+      _format: 'xlsx',
+      paid_only: false,
+    });
+    const [orders] = records(sheets.get('Orders')!);
+    const headers = (sheet: string) => sheets.get(sheet)![0]!.map(String);
+    const after = (sheet: string, column: string, n: number) => {
+      const all = headers(sheet);
+      return all.slice(all.indexOf(column) + 1, all.indexOf(column) + 1 + n);
+    };
+    expect(after('Orders', 'Name', 3)).toEqual(['Salutation', 'Given name', 'Family name']);
+    expect(headers('Orders').slice(-2)).toEqual(['Region', 'Series']);
+    expect(orders).toMatchObject({ Salutation: 'Ms', 'Given name': 'Ada', 'Family name': 'Lovelace' });
+    // The event's own value, else the property's default.
+    expect(orders).toMatchObject({ Region: 'EU', Series: 'Summit' });
+    const parts = ['Salutation', 'Given name', 'Family name'];
+    expect(after('Order positions', 'Attendee name', 3)).toEqual(parts.map((p) => `Attendee name: ${p}`));
+    expect(after('Order positions', 'Invoice address name', 3)).toEqual(
+      parts.map((p) => `Invoice address name: ${p}`),
+    );
+    expect(records(sheets.get('Order positions')!)[0]).toMatchObject({
+      'Attendee name: Given name': 'Bob',
+      'Attendee name: Family name': 'Babbage',
+      // pretix writes '' for a part the name does not have.
+      'Attendee name: Salutation': null,
+      'Invoice address name: Given name': 'Ada',
+    });
+    expect(after('Order fees', 'Invoice address name', 3)).toEqual(
+      parts.map((p) => `Invoice address name: ${p}`),
+    );
+    expect(headers('Order fees').slice(-2)).toEqual(['Region', 'Series']);
+    expect(records(sheets.get('Order fees')!)[0]).toMatchObject({
+      'Invoice address name: Salutation': 'Ms',
+      Region: 'EU',
+    });
+
+    // At organizer level, events may have different schemes: no part columns, but the meta data of each row's event.
+    const organizerLevel = await run(`/api/v1/organizers/${own.slug}`, {
+      _format: 'xlsx',
+      paid_only: false,
+      all_events: true,
+    });
+    expect(organizerLevel.get('Orders')![0]).not.toContain('Given name');
+    expect(records(organizerLevel.get('Orders')!)[0]).toMatchObject({
+      'Order code': 'NAME1',
+      Region: 'EU',
+      Series: 'Summit',
+    });
+  });
+
   test("every sheet has pretix's columns in pretix's order; data tixport does not hold stays empty", async () => {
     const { event: own, data, ticket } = await newEvent();
     await data.order(own.id, {
@@ -696,7 +835,7 @@ describe('pretix parity', () => {
       for (const name of blanks[sheet]) expect(row![header!.indexOf(name)]).toBe('');
       if (sheet === 'fees') {
         // pretix writes '' there, which its default dialect quotes: Tax rate, Tax rule, Tax value.
-        expect(res.body.toString('utf8').split('\n')[1]).toContain(',"0.00","","0.00",');
+        expect(res.body.toString('utf8').split('\r\n')[1]).toContain(',"0.00","","0.00",');
       }
       expect(row![2]).toBe('COLS1');
     }

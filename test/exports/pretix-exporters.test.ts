@@ -212,6 +212,19 @@ test('test_run_date_frame_validation', async () => {
   expect(res.body).toEqual({ date_range: ['Invalid date frame'] });
 });
 
+test('a date frame whose end is before its start is a 400 on that field, and nothing is queued', async () => {
+  const runs = () => ctx.runtime.db('exports').where('organizer_id', organizer.id).count({ n: '*' }).first();
+  const before = await runs();
+  const res = await post(`${eventUrl()}/orderlist/run/`, {
+    _format: 'xlsx',
+    date_range: '2030-02-01/2030-01-31',
+    event_date_range: '2030-01-01/2030-01-01',
+  });
+  expect(res.status).toBe(400);
+  expect(res.body).toEqual({ date_range: ['The end of the date frame is before its start.'] });
+  expect(await runs()).toEqual(before);
+});
+
 test.each([
   'days_today',
   'days_yesterday',

@@ -1,4 +1,5 @@
 import { blank, column } from './common';
+import { answerPivot } from './order-facts';
 import { i18n } from './sql';
 import {
   boolean,
@@ -108,26 +109,18 @@ interface Question {
 }
 
 /**
- * One question's answer for a position, or for the add-on's parent when the add-on has none (pretix). Choice
- * answers list their options; booleans are Yes/No; dates and times stay unlocalized, as in pretix.
+ * One question's answer for a position, or for the add-on's parent when the add-on has none (pretix), from the
+ * answer pivots `own` (the position's) and `par` (its parent's). Choice answers list their options; booleans are
+ * Yes/No; dates and times stay unlocalized, as in pretix.
  */
-function answerColumn(question: Question): Column {
-  const id = Number(question.id);
-  let value = 'qa.answer';
-  if (question.type === 'C' || question.type === 'M') {
-    value = `(SELECT string_agg(${i18n('qo.answer')}, ', ' ORDER BY qo.position, qo.id)
-      FROM question_answer_options qao JOIN question_options qo ON qo.id = qao.option_id
-      WHERE qao.answer_id = qa.id)`;
-  } else if (question.type === 'B') {
-    value = "CASE WHEN qa.answer = 'True' THEN 'Yes' ELSE 'No' END";
-  }
-  return column(
-    question.header,
-    'text',
-    `(SELECT ${value} FROM question_answers qa
-      WHERE qa.question_id = ${id} AND qa.orderposition_id IN (op.id, parent.id)
-      ORDER BY qa.orderposition_id = op.id DESC LIMIT 1)`,
-  );
+function answerValue(question: Question): string {
+  if (question.type === 'C' || question.type === 'M') return 'ao.labels';
+  if (question.type === 'B') return "CASE WHEN qa.answer = 'True' THEN 'Yes' ELSE 'No' END";
+  return 'qa.answer';
+}
+
+function answerColumn(question: Question, i: number): Column {
+  return column(question.header, 'text', `CASE WHEN own.h_${i} THEN own.a_${i} ELSE par.a_${i} END`);
 }
 
 async function attendees(ctx: Ctx): Promise<Table> {
@@ -148,17 +141,30 @@ async function attendees(ctx: Ctx): Promise<Table> {
     .leftJoin('order_positions as parent', 'parent.id', 'op.addon_to_id')
     .leftJoin('invoice_addresses as ia', 'ia.order_id', 'o.id')
     // The default manager of pretix's Checkin counts successful scans only.
-    .joinRaw(
-      `CROSS JOIN LATERAL (SELECT
-        max(ch.datetime) FILTER (WHERE ch.type = 'entry') AS last_in,
-        max(ch.datetime) FILTER (WHERE ch.type = 'exit') AS last_out
-        FROM checkins ch WHERE ch.position_id = op.id AND ch.list_id = ? AND ch.successful) AS ci`,
-      [list.id],
+    .leftJoin(
+      db.raw(
+        `(SELECT ch.position_id,
+          max(ch.datetime) FILTER (WHERE ch.type = 'entry') AS last_in,
+          max(ch.datetime) FILTER (WHERE ch.type = 'exit') AS last_out
+          FROM checkins ch WHERE ch.list_id = ? AND ch.successful
+          GROUP BY ch.position_id) AS ci`,
+        [list.id],
+      ),
+      'ci.position_id',
+      'op.id',
     )
     .whereIn('o.event_id', eventIds)
     .where('op.canceled', false)
     .whereIn('o.status', list.include_pending ? ['p', 'n'] : ['p'])
     .orderByRaw(SORT_ORDERS[input.sort ?? 'name'] ?? SORT_ORDERS.name!);
+  const pivot = answerPivot(
+    questions.map((q) => ({ id: q.id, type: q.type, value: answerValue(q) })),
+    { presence: true },
+  );
+  if (pivot) {
+    query.leftJoin(db.raw(`${pivot} AS own`), 'own.orderposition_id', 'op.id');
+    query.leftJoin(db.raw(`${pivot} AS par`), 'par.orderposition_id', 'parent.id');
+  }
   if (!list.all_products)
     query.whereIn('op.item_id', db('checkin_list_items').where('list_id', list.id).select('item_id'));
   const statusFilter = STATUS_FILTERS[input.status ?? ''];
@@ -187,7 +193,7 @@ async function attendees(ctx: Ctx): Promise<Table> {
       "coalesce(nullif(op.attendee_email, ''), nullif(parent.attendee_email, ''), o.email)",
     ),
     column('Phone number', 'text', 'o.phone'),
-    ...questions.map(answerColumn),
+    ...questions.map((question, i) => answerColumn(question, i)),
     column('Company', 'text', "coalesce(nullif(op.company, ''), ia.company)"),
     blank('Voucher code'),
     column('Order date', 'date', 'o.datetime'),

@@ -118,6 +118,14 @@ export function multipleChoice(options: {
 }
 
 /** A pretix date frame (§4.2): resolved at run time in the exporter's time zone; `null` or `"/"` = no filter. */
+export const END_BEFORE_START = 'The end of the date frame is before its start.';
+
+/** An explicit frame's last day is not before its first (named frames never are). */
+function endsAfterStart(frame: string): boolean {
+  const { firstDay, lastDay } = resolveDateFrame(frame, 'UTC');
+  return firstDay === null || lastDay === null || firstDay <= lastDay;
+}
+
 export function dateFrame(options: { label: string }): InputField<string, DateFrame | null> {
   return {
     type: 'date_frame',
@@ -128,6 +136,8 @@ export function dateFrame(options: { label: string }): InputField<string, DateFr
       .string()
       .min(1)
       .refine(isValidDateFrame, { message: 'Invalid date frame', abort: true })
+      // pretix accepts such a frame and exports nothing; an empty file is more likely a mistake than a wish.
+      .refine(endsAfterStart, { message: END_BEFORE_START })
       .nullable(),
     resolve: (value, scope) =>
       value === null || value === '/' ? null : resolveDateFrame(value, scope.timezone, scope.now),

@@ -10,7 +10,19 @@ import {
   type ExportContext,
   type Table,
 } from './define';
-import { i18n, orderLink, orderStatusLabel, paymentProviders, providerLabel, whereInFrame } from './sql';
+import {
+  answerPivot,
+  joinCheckinLists,
+  joinEventMeta,
+  joinOrderSums,
+  joinPaidFeeStatus,
+  joinPayments,
+  joinRefunds,
+  ORDER_STATUS_LABEL,
+  type PivotQuestion,
+} from './order-facts';
+import { namePartsOf, type NamePart } from './name-parts';
+import { i18n, literal, orderLink, providerLabel, whereInFrame } from './sql';
 
 interface OrderlistInput {
   _format: string;
@@ -50,6 +62,38 @@ const decimal = (header: string, sql: string): Column => ({ header, sql, type: '
 const date = (header: string, sql: string): Column => ({ header, sql, type: 'date' });
 const datetime = (header: string, sql: string): Column => ({ header, sql, type: 'datetime' });
 const yesNo = (header: string, sql: string): Column => ({ header, sql, type: 'boolean' });
+
+/**
+ * The parts of the event's name scheme, when it has several: pretix writes a column per part at event level
+ * (several events may have different schemes, so none at organizer level).
+ */
+async function nameParts(ctx: Ctx): Promise<NamePart[]> {
+  return ctx.event ? namePartsOf(ctx.db, ctx.event) : [];
+}
+
+/** One column per name part of a jsonb `name_parts` value, headed `<prefix><label>`. */
+function namePartColumns(parts: NamePart[], prefix: string, nameParts: string): Column[] {
+  return parts.map((part) => text(`${prefix}${part.label}`, `${nameParts}->>${literal(part.key)}`));
+}
+
+/**
+ * The organizer's event meta data properties, by name, as columns of each row's event: its own value or the
+ * property's default (pretix's Event.meta_data). Joins `em` onto `query`.
+ */
+async function eventMetaColumns(ctx: Ctx, query: Knex.QueryBuilder): Promise<Column[]> {
+  const properties: { id: number; name: string; default: string }[] = await ctx
+    .db('event_meta_properties')
+    .where('organizer_id', ctx.organizer.id)
+    .orderBy([{ column: 'name' }, { column: 'id' }])
+    .select('id', 'name', 'default');
+  joinEventMeta(
+    query,
+    ctx.db,
+    ctx.eventIds,
+    properties.map((p) => p.id),
+  );
+  return properties.map((p, i) => text(p.name, `coalesce(em.m_${i}, ${literal(p.default)})`));
+}
 
 /** The filters every sheet applies to its orders (`o`, joined with `e`). */
 function filterOrders(query: Knex.QueryBuilder, ctx: Ctx): Knex.QueryBuilder {
@@ -131,12 +175,11 @@ async function paymentProvidersSeen(ctx: Ctx): Promise<string[]> {
   return rows.map((row) => row.provider).sort();
 }
 
+/** Needs joinOrderSums with the same rates. */
 function taxColumns(rates: string[]): Column[] {
-  return rates.flatMap((rate) => {
-    const gross = `((SELECT coalesce(sum(p.price), 0) FROM order_positions p WHERE p.order_id = o.id AND NOT p.canceled AND p.tax_rate = ${rate})
-      + (SELECT coalesce(sum(f.value), 0) FROM order_fees f WHERE f.order_id = o.id AND NOT f.canceled AND f.tax_rate = ${rate}))`;
-    const tax = `((SELECT coalesce(sum(p.tax_value), 0) FROM order_positions p WHERE p.order_id = o.id AND NOT p.canceled AND p.tax_rate = ${rate})
-      + (SELECT coalesce(sum(f.tax_value), 0) FROM order_fees f WHERE f.order_id = o.id AND NOT f.canceled AND f.tax_rate = ${rate}))`;
+  return rates.flatMap((rate, i) => {
+    const gross = `(coalesce(ps.gross_${i}, 0) + coalesce(fs.gross_${i}, 0))`;
+    const tax = `(coalesce(ps.tax_${i}, 0) + coalesce(fs.tax_${i}, 0))`;
     return [
       decimal(`Gross at ${rate} % tax`, gross),
       decimal(`Net at ${rate} % tax`, `${gross} - ${tax}`),
@@ -145,15 +188,14 @@ function taxColumns(rates: string[]): Column[] {
   });
 }
 
+/** Needs joinPayments and joinRefunds with the same providers: payments received minus refunds sent. */
 function paidByColumns(providers: string[]): Column[] {
-  return providers.map((provider) => {
-    const id = `'${provider.replace(/'/g, "''")}'`;
-    return decimal(
+  return providers.map((provider, i) =>
+    decimal(
       `Paid by ${providerLabel(provider)}`,
-      `(SELECT coalesce(sum(pp.amount), 0) FROM order_payments pp WHERE pp.order_id = o.id AND pp.provider = ${id} AND pp.state IN ('confirmed', 'refunded'))
-       - (SELECT coalesce(sum(rf.amount), 0) FROM order_refunds rf WHERE rf.order_id = o.id AND rf.provider = ${id} AND rf.state IN ('done', 'transit'))`,
-    );
-  });
+      `coalesce(pay.paid_${i}, 0) - coalesce(rf.refunded_${i}, 0)`,
+    ),
+  );
 }
 
 async function ordersSheet(ctx: Ctx): Promise<Table> {
@@ -164,46 +206,43 @@ async function ordersSheet(ctx: Ctx): Promise<Table> {
       .leftJoin('invoice_addresses as ia', 'ia.order_id', 'o.id'),
     ctx,
   ).orderBy([{ column: 'o.datetime' }, { column: 'o.id' }]);
+  const rates = await taxRates(ctx);
+  const paidBy = ctx.input.include_payment_amounts ? await paymentProvidersSeen(ctx) : [];
+  joinPaidFeeStatus(query, ctx.db, ctx.eventIds);
+  joinPayments(query, ctx.db, ctx.eventIds, paidBy);
+  joinRefunds(query, ctx.db, ctx.eventIds, paidBy);
+  joinOrderSums(query, ctx.db, ctx.eventIds, rates);
+  const parts = await nameParts(ctx);
+  const meta = await eventMetaColumns(ctx, query);
   const columns: Column[] = [
     ...orderHead(),
     decimal('Order total', 'o.total'),
-    code('Status', orderStatusLabel()),
+    code('Status', ORDER_STATUS_LABEL),
     ...contact(),
     ...orderDateTime(ctx),
     text('Company', 'ia.company'),
     text('Name', 'ia.name_cached'),
+    ...namePartColumns(parts, '', 'ia.name_parts'),
     ...address(),
     blank('Custom address field'),
     text('VAT ID', 'ia.vat_id'),
-    date(
-      'Date of last payment',
-      // A payment refunded later was still received: pretix counts confirmed and refunded payments.
-      local(
-        ctx,
-        "(SELECT max(pp.payment_date) FROM order_payments pp WHERE pp.order_id = o.id AND pp.state IN ('confirmed', 'refunded'))",
-      ),
-    ),
-    decimal(
-      'Fees',
-      '(SELECT coalesce(sum(f.value), 0) FROM order_fees f WHERE f.order_id = o.id AND NOT f.canceled)',
-    ),
+    date('Date of last payment', local(ctx, 'pay.last_payment')),
+    decimal('Fees', 'coalesce(fs.value, 0)'),
     code('Order locale', 'o.locale'),
-    ...taxColumns(await taxRates(ctx)),
+    ...taxColumns(rates),
     blank('Invoice numbers'),
     code('Sales channel', 'o.sales_channel'),
     yesNo('Requires special attention', 'o.checkin_attention'),
     blank('Check-in text'),
     text('Comment', 'o.comment'),
     blank('Follow-up date'),
-    integer(
-      'Positions',
-      '(SELECT count(*) FROM order_positions p WHERE p.order_id = o.id AND NOT p.canceled)',
-    ),
+    integer('Positions', 'coalesce(ps.count, 0)'),
     blank('Email address verified'),
     text('External customer ID', 'o.customer_reference'),
-    code('Payment providers', paymentProviders()),
+    code('Payment providers', 'pay.providers'),
     code('Order link', orderLink(ctx.siteUrl, ctx.organizer.slug)),
-    ...(ctx.input.include_payment_amounts ? paidByColumns(await paymentProvidersSeen(ctx)) : []),
+    ...paidByColumns(paidBy),
+    ...meta,
   ];
   return { query, columns };
 }
@@ -214,7 +253,8 @@ interface QuestionRow {
   type: string;
 }
 
-async function questionColumns(ctx: Ctx): Promise<Column[]> {
+/** The question columns of the positions sheet and the answer pivot (`ans`) they read. */
+async function questionColumns(ctx: Ctx): Promise<{ columns: Column[]; pivot: string | null }> {
   const questions: QuestionRow[] = await ctx
     .db('questions')
     .whereIn('event_id', ctx.eventIds)
@@ -222,45 +262,26 @@ async function questionColumns(ctx: Ctx): Promise<Column[]> {
     .orderBy([{ column: 'position' }, { column: 'id' }])
     .select('id', 'question', 'type');
   const columns: Column[] = [];
-  for (const question of questions) {
+  const pivoted: PivotQuestion[] = [];
+  for (const [i, question] of questions.entries()) {
     const title = question.question.en ?? Object.values(question.question)[0] ?? '';
-    const answer = `FROM question_answers qa WHERE qa.orderposition_id = op.id AND qa.question_id = ${Number(question.id)}`;
     if (question.type === 'M' && !ctx.input.group_multiple_choice) {
       const options: { id: number; answer: Record<string, string> }[] = await ctx
         .db('question_options')
         .where('question_id', question.id)
         .orderBy([{ column: 'position' }, { column: 'id' }])
         .select('id', 'answer');
-      for (const option of options) {
+      pivoted.push({ id: question.id, type: question.type, optionIds: options.map((o) => o.id) });
+      for (const [j, option] of options.entries()) {
         const label = option.answer.en ?? Object.values(option.answer)[0] ?? '';
-        columns.push(
-          yesNo(
-            `${title} – ${label}`,
-            `EXISTS (SELECT 1 ${answer} AND EXISTS (SELECT 1 FROM question_answer_options qao WHERE qao.answer_id = qa.id AND qao.option_id = ${Number(option.id)}))`,
-          ),
-        );
+        columns.push(yesNo(`${title} – ${label}`, `ans.a_${i}_${j}`));
       }
-    } else if (question.type === 'M' || question.type === 'C') {
-      columns.push(
-        text(
-          title,
-          `(SELECT coalesce((SELECT string_agg(${i18n('qo.answer')}, ', ' ORDER BY qo.position, qo.id)
-              FROM question_answer_options qao JOIN question_options qo ON qo.id = qao.option_id
-              WHERE qao.answer_id = qa.id), qa.answer) ${answer})`,
-        ),
-      );
-    } else if (question.type === 'B') {
-      columns.push(
-        text(
-          title,
-          `(SELECT CASE qa.answer WHEN 'True' THEN 'Yes' WHEN 'False' THEN 'No' ELSE qa.answer END ${answer})`,
-        ),
-      );
     } else {
-      columns.push(text(title, `(SELECT qa.answer ${answer})`));
+      pivoted.push({ id: question.id, type: question.type });
+      columns.push(text(title, `ans.a_${i}`));
     }
   }
-  return columns;
+  return { columns, pivot: answerPivot(pivoted) };
 }
 
 async function positionsSheet(ctx: Ctx): Promise<Table> {
@@ -278,10 +299,17 @@ async function positionsSheet(ctx: Ctx): Promise<Table> {
   if (ctx.input.paid_only) query.where('op.canceled', false);
   const items = ctx.input.items ?? [];
   if (items.length > 0) query.whereIn('op.item_id', items);
+  joinPaidFeeStatus(query, ctx.db, ctx.eventIds);
+  joinPayments(query, ctx.db, ctx.eventIds);
+  joinCheckinLists(query, ctx.db, ctx.eventIds);
+  const questions = await questionColumns(ctx);
+  const parts = await nameParts(ctx);
+  if (questions.pivot)
+    query.leftJoin(ctx.db.raw(`${questions.pivot} AS ans`), 'ans.orderposition_id', 'op.id');
   const columns: Column[] = [
     ...orderHead(),
     integer('Position ID', 'op.positionid'),
-    code('Status', `CASE WHEN op.canceled THEN 'canceled' ELSE ${orderStatusLabel()} END`),
+    code('Status', `CASE WHEN op.canceled THEN 'canceled' ELSE ${ORDER_STATUS_LABEL} END`),
     ...contact(),
     ...orderDateTime(ctx),
     text('Product', i18n('i.name')),
@@ -293,6 +321,7 @@ async function positionsSheet(ctx: Ctx): Promise<Table> {
     blank('Tax rule'),
     decimal('Tax value', 'op.tax_value'),
     text('Attendee name', 'op.attendee_name_cached'),
+    ...namePartColumns(parts, 'Attendee name: ', 'op.attendee_name_parts'),
     text('Attendee email', 'op.attendee_email'),
     text('Attendee company', 'op.company'),
     text('Address', 'op.street'),
@@ -312,9 +341,10 @@ async function positionsSheet(ctx: Ctx): Promise<Table> {
     text('Order comment', 'o.comment'),
     blank('Follow-up date'),
     integer('Add-on to position ID', 'parent.positionid'),
-    ...(await questionColumns(ctx)),
+    ...questions.columns,
     text('Invoice address company', 'ia.company'),
     text('Invoice address name', 'ia.name_cached'),
+    ...namePartColumns(parts, 'Invoice address name: ', 'ia.name_parts'),
     text('Invoice address street', 'ia.street'),
     text('Invoice address ZIP code', 'ia.zipcode'),
     text('Invoice address city', 'ia.city'),
@@ -326,20 +356,15 @@ async function positionsSheet(ctx: Ctx): Promise<Table> {
     blank('Email address verified'),
     text('External customer ID', 'o.customer_reference'),
     // The lists the ticket was successfully scanned into (entries only), each once: where it was checked in.
-    text(
-      'Check-in lists',
-      `(SELECT string_agg(DISTINCT cl.name, ', ' ORDER BY cl.name) FROM checkins c
-        JOIN checkin_lists cl ON cl.id = c.list_id
-        WHERE c.position_id = op.id AND c.successful AND c.type = 'entry')`,
-    ),
-    code('Payment providers', paymentProviders()),
+    text('Check-in lists', 'cl.lists'),
+    code('Payment providers', 'pay.providers'),
     // pretix links the position's own page through a web secret tixport does not hold.
     blank('Position order link'),
   ];
   return { query, columns };
 }
 
-function feesSheet(ctx: Ctx): Table {
+async function feesSheet(ctx: Ctx): Promise<Table> {
   const query = filterOrders(
     ctx
       .db('order_fees as f')
@@ -350,12 +375,16 @@ function feesSheet(ctx: Ctx): Table {
   ).orderBy([{ column: 'o.datetime' }, { column: 'o.id' }, { column: 'f.id' }]);
   // pretix lists cancelled fees too (status "canceled"), except in a paid-only export.
   if (ctx.input.paid_only) query.where('f.canceled', false);
+  joinPaidFeeStatus(query, ctx.db, ctx.eventIds);
+  joinPayments(query, ctx.db, ctx.eventIds);
+  const parts = await nameParts(ctx);
+  const meta = await eventMetaColumns(ctx, query);
   const feeType = `CASE f.fee_type ${Object.entries(FEE_TYPES)
     .map(([key, label]) => `WHEN '${key}' THEN '${label}'`)
     .join(' ')} ELSE f.fee_type END`;
   const columns: Column[] = [
     ...orderHead(),
-    code('Status', `CASE WHEN f.canceled THEN 'canceled' ELSE ${orderStatusLabel()} END`),
+    code('Status', `CASE WHEN f.canceled THEN 'canceled' ELSE ${ORDER_STATUS_LABEL} END`),
     ...contact(),
     ...orderDateTime(ctx),
     code('Fee type', feeType),
@@ -366,10 +395,12 @@ function feesSheet(ctx: Ctx): Table {
     decimal('Tax value', 'f.tax_value'),
     text('Company', 'ia.company'),
     text('Invoice address name', 'ia.name_cached'),
+    ...namePartColumns(parts, 'Invoice address name: ', 'ia.name_parts'),
     ...address(),
     text('VAT ID', 'ia.vat_id'),
     text('External customer ID', 'o.customer_reference'),
-    code('Payment providers', paymentProviders()),
+    code('Payment providers', 'pay.providers'),
+    ...meta,
   ];
   return { query, columns };
 }

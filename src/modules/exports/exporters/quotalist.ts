@@ -7,26 +7,38 @@ import { defineExporter, type ExportContext, type Table } from './define';
  * variation is in the quota. Positions count when not cancelled and their order is paid or pending; waiting-list
  * entries while they have no voucher. tixport holds no vouchers, carts or exit-releasing quotas, so those
  * counts are 0.
+ *
+ * Positions and entries are counted once, grouped by event, product and variation (`counted`); each quota then
+ * sums the few groups it matches, instead of scanning the event's positions once per quota and count.
  */
-const MATCHES_QUOTA = (alias: string) => `(
-  (${alias}.variation_id IS NULL AND ${alias}.item_id IN (SELECT qi.item_id FROM quota_items qi WHERE qi.quota_id = q.id))
-  OR ${alias}.variation_id IN (SELECT qv.variation_id FROM quota_variations qv WHERE qv.quota_id = q.id))`;
+const MATCHES_QUOTA = `g.event_id = q.event_id AND (
+  (g.variation_id IS NULL AND g.item_id IN (SELECT qi.item_id FROM quota_items qi WHERE qi.quota_id = q.id))
+  OR g.variation_id IN (SELECT qv.variation_id FROM quota_variations qv WHERE qv.quota_id = q.id))`;
 
-const positionsIn = (status: string) => `(SELECT count(*) FROM order_positions op
-  JOIN orders o ON o.id = op.order_id
-  WHERE o.event_id = q.event_id AND o.status = '${status}' AND NOT op.canceled AND ${MATCHES_QUOTA('op')})`;
+function counted(eventIds: number[]): string {
+  const ids = eventIds.length > 0 ? eventIds.map(Number).join(', ') : 'NULL';
+  return `SELECT o.event_id, op.item_id, op.variation_id,
+      count(*) FILTER (WHERE o.status = 'p') AS paid, count(*) FILTER (WHERE o.status = 'n') AS pending, 0 AS waiting
+    FROM order_positions op JOIN orders o ON o.id = op.order_id
+    WHERE o.event_id IN (${ids}) AND NOT op.canceled AND o.status IN ('p', 'n')
+    GROUP BY o.event_id, op.item_id, op.variation_id
+    UNION ALL
+    SELECT w.event_id, w.item_id, w.variation_id, 0, 0, count(*)
+    FROM waiting_list_entries w
+    WHERE w.event_id IN (${ids}) AND w.voucher_code IS NULL
+    GROUP BY w.event_id, w.item_id, w.variation_id`;
+}
 
 function quotas(ctx: ExportContext): Table {
   const query = ctx
     .db('quotas as q')
+    // Materialized: inlined into the lateral join, Postgres would count again for every quota.
+    .withMaterialized('counted', ctx.db.raw(counted(ctx.eventIds)))
     .whereIn('q.event_id', ctx.eventIds)
     .joinRaw(
-      `CROSS JOIN LATERAL (SELECT
-        ${positionsIn('p')} AS paid,
-        ${positionsIn('n')} AS pending,
-        (SELECT count(*) FROM waiting_list_entries w
-          WHERE w.event_id = q.event_id AND w.voucher_code IS NULL AND ${MATCHES_QUOTA('w')}) AS waiting
-      ) AS c`,
+      `CROSS JOIN LATERAL (SELECT coalesce(sum(g.paid), 0) AS paid, coalesce(sum(g.pending), 0) AS pending,
+        coalesce(sum(g.waiting), 0) AS waiting
+        FROM counted g WHERE ${MATCHES_QUOTA}) AS c`,
     )
     .orderBy([{ column: 'q.name' }, { column: 'q.id' }]);
   const infiniteOr = (value: string) => `CASE WHEN q.size IS NULL THEN 'Infinite' ELSE (${value})::text END`;

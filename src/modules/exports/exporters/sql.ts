@@ -11,18 +11,6 @@ export function i18n(expression: string): string {
   return `coalesce(${expression}->>'en', jsonb_path_query_first(${expression}, '$.*') #>> '{}', '')`;
 }
 
-/** pretix's Order.STATUS_CHOICE labels, extended like get_extended_status_display for what our schema knows. */
-export function orderStatusLabel(order = 'o'): string {
-  return `CASE ${order}.status
-    WHEN 'n' THEN 'pending'
-    WHEN 'p' THEN CASE WHEN NOT EXISTS (SELECT 1 FROM order_positions sp WHERE sp.order_id = ${order}.id AND NOT sp.canceled)
-                         AND EXISTS (SELECT 1 FROM order_positions sp WHERE sp.order_id = ${order}.id)
-                       THEN 'canceled (paid fee)' ELSE 'paid' END
-    WHEN 'e' THEN 'expired'
-    WHEN 'c' THEN 'canceled'
-    ELSE ${order}.status END`;
-}
-
 /** Verbose names of pretix's built-in payment providers; unknown providers show their identifier. */
 export const PAYMENT_PROVIDER_NAMES: Record<string, string> = {
   banktransfer: 'Bank transfer',
@@ -35,7 +23,8 @@ export const PAYMENT_PROVIDER_NAMES: Record<string, string> = {
   stripe: 'Stripe',
 };
 
-function literal(value: string): string {
+/** An SQL string literal, for names and values inlined into COPY's SQL. */
+export function literal(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
@@ -48,17 +37,6 @@ export function providerName(expression: string): string {
 
 export function providerLabel(identifier: string): string {
   return PAYMENT_PROVIDER_NAMES[identifier] ?? identifier;
-}
-
-/**
- * The payment methods of an order as pretix lists them: providers of payments that were not cancelled or failed,
- * without `free`, sorted by identifier (code point order, as Python's sorted()), shown by name.
- */
-export function paymentProviders(order = 'o'): string {
-  return `(SELECT string_agg(${providerName('d.provider')}, ', ' ORDER BY d.provider COLLATE "C")
-    FROM (SELECT DISTINCT pp.provider FROM order_payments pp
-           WHERE pp.order_id = ${order}.id AND pp.state IN ('created', 'pending', 'confirmed', 'refunded')
-             AND pp.provider <> 'free') AS d)`;
 }
 
 /** Restricts `column` to a resolved date frame ([start, end) in the exporter's time zone). */
