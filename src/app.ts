@@ -4,10 +4,10 @@ import { authenticate, type Authenticator } from './http/authenticate';
 import { parseBody } from './http/body';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { idempotency, idempotencyQuery } from './http/idempotency';
-import { rejectNullCharacters } from './http/null-characters';
 import { requestContext } from './http/request-context';
 import { createScopes } from './http/scope';
 import { trailingSlash } from './http/trailing-slash';
+import { rejectUndecodablePaths, rejectUnstorableText } from './http/unstorable-text';
 import type { AccessService } from './modules/access/access.service';
 import { eventsApi, type EventsApiServices } from './modules/events/events.routes';
 import { exportsRouter } from './modules/exports/exports.routes';
@@ -61,6 +61,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
 
   app.use(requestContext(deps.logger));
+  app.use(rejectUndecodablePaths);
   app.use(healthRouter(deps));
   app.use(trailingSlash);
   app.use(idempotency(db));
@@ -74,7 +75,7 @@ export function createApp(deps: AppDeps): Express {
       ...(deps.authenticators ?? []),
     ]),
   );
-  app.use(rejectNullCharacters);
+  app.use(rejectUnstorableText);
 
   app.get('/api/', (_req, res) => res.redirect(302, '/api/v1/'));
   app.use(versionRouter());

@@ -1,16 +1,10 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, BadRequest, NotFound } from '../shared/errors';
+import { AppError, NotFound } from '../shared/errors';
 
 /** Unknown routes answer JSON too, so API clients never have to parse an HTML page. */
 export const notFoundHandler: RequestHandler = () => {
   throw new NotFound();
 };
-
-interface BodyParserError {
-  type?: string;
-  status?: number;
-  message?: string;
-}
 
 export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
   if (res.headersSent) {
@@ -22,13 +16,6 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _nex
       aborted ? 'client went away' : 'error after headers were sent',
     );
     res.destroy();
-    return;
-  }
-  const parserError = error as BodyParserError;
-  if (parserError?.type === 'entity.parse.failed') {
-    error = new BadRequest(`JSON parse error - ${parserError.message ?? 'invalid JSON'}`);
-  } else if (parserError?.type === 'entity.too.large') {
-    res.status(413).json({ detail: 'Request body too large.' });
     return;
   }
   if (error instanceof AppError) {
