@@ -12,6 +12,7 @@ import type { AccessService } from './modules/access/access.service';
 import { eventsApi, type EventsApiServices } from './modules/events/events.routes';
 import { exportsRouter } from './modules/exports/exports.routes';
 import type { ExportsService } from './modules/exports/exports.service';
+import { apiRootRouter } from './modules/health/api-root.routes';
 import { healthRouter } from './modules/health/health.routes';
 import { versionRouter } from './modules/health/version.routes';
 import { bearerAuthenticator } from './modules/oauth/bearer-authenticator';
@@ -77,7 +78,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(rejectUnstorableText);
 
-  app.get('/api/', (_req, res) => res.redirect(302, '/api/v1/'));
+  app.use(apiRootRouter({ config }));
   app.use(versionRouter());
   app.use(oauthRouter({ config, db, oauth: services.oauth, loginThrottle: services.loginThrottle }));
   app.use('/api/v1', organizersRouter({ config, access, scopes }));

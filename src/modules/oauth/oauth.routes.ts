@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config';
 import { resource } from '../../http/routes';
 import type { Db } from '../../platform/db';
-import { PermissionDenied } from '../../shared/errors';
+import { NotAuthenticated, PermissionDenied } from '../../shared/errors';
 import { findUser } from '../users/users.service';
 import type { LoginThrottle } from './login-throttle';
 import { ConsentForm, LoginForm } from './oauth.schemas';
@@ -238,9 +238,10 @@ export function oauthRouter(deps: {
   resource(router, '/api/v1/me', {
     get: async (_req, res) => {
       const principal = res.locals.principal;
-      // pretix authenticates /me by session or OAuth only: a team token counts as no credentials, and the
-      // session authenticator coming first makes that a 403.
-      if (principal?.kind !== 'oauth_user')
+      // No credentials at all is a 401 like everywhere else. pretix authenticates /me by session or OAuth only:
+      // a team token counts as no credentials there, and its session authenticator coming first makes that 403.
+      if (!principal) throw new NotAuthenticated();
+      if (principal.kind !== 'oauth_user')
         throw new PermissionDenied('Authentication credentials were not provided.');
       if (!principal.scopes.has('read') && !principal.scopes.has('profile')) throw new PermissionDenied();
       const user = await findUser(db, principal.userId);
