@@ -8,13 +8,12 @@ export const notFoundHandler: RequestHandler = () => {
 
 export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
   if (res.headersSent) {
-    // Mid-stream (a download): the status is gone already. A client that hung up is routine, anything else
-    // is logged; either way the connection is closed so the client sees a truncated, not a "complete", body.
+    // Mid-stream (a download): the status is gone already. A client that hung up before the end is routine
+    // (the access log line says aborted), anything else is logged as an error; either way the connection is
+    // closed so the client sees a truncated, not a "complete", body.
     const aborted = (error as { code?: string })?.code === 'ERR_STREAM_PREMATURE_CLOSE';
-    res.locals.log?.[aborted ? 'info' : 'error'](
-      { err: error, url: req.originalUrl },
-      aborted ? 'client went away' : 'error after headers were sent',
-    );
+    if (aborted) res.locals.log?.info({ url: req.originalUrl }, 'client went away before the response ended');
+    else res.locals.log?.error({ err: error, url: req.originalUrl }, 'error after headers were sent');
     res.destroy();
     return;
   }

@@ -83,5 +83,10 @@ export async function sendFile(
     res.end();
     return;
   }
-  await pipeline(body, res);
+  await pipeline(body, res).catch((error: unknown) => {
+    // The client may close the connection the moment it has the last byte, before Node reports the response
+    // finished; pipeline calls that a premature close. Once res.end() ran, every byte was handed over: done.
+    if ((error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE' && res.writableEnded) return;
+    throw error;
+  });
 }
