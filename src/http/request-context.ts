@@ -21,7 +21,8 @@ export function requestContext(logger: Logger): RequestHandler {
     const bytesBefore = socket.bytesWritten;
     // 'close' follows 'finish' when the response completed and comes alone when the connection went first.
     res.once('close', () => {
-      const aborted = !res.writableEnded;
+      // sendFile marks a body whose every byte was written although the client hung up before the end.
+      const aborted = !res.writableEnded && res.locals.bodyComplete !== true;
       res.locals.log.info(
         {
           method: req.method,
