@@ -59,7 +59,10 @@ async function stop(
   expect(tree.length).toBeGreaterThan(1);
   process.kill(run.child.pid!, signal);
   const code = await run.exited;
-  return { code, survivors: await survivorsAfter(tree) };
+  const survivors = await survivorsAfter(tree);
+  // Re-parented survivors are no longer below npm, so afterAll would not find them: end them here.
+  for (const pid of survivors) process.kill(pid, 'SIGKILL');
+  return { code, survivors };
 }
 
 const lastLogLine = (stdout: string) =>
