@@ -30,6 +30,7 @@ import { pipeline } from 'node:stream/promises';
 import { to as copyTo } from 'pg-copy-streams';
 import { loadConfig } from '../src/config';
 import { createApp } from '../src/app';
+import { composeApiServices } from '../src/main/api';
 import { createRuntime } from '../src/main/runtime';
 import { startWorker } from '../src/main/worker';
 import { seedDemo } from '../src/modules/demo/demo.service';
@@ -314,7 +315,13 @@ async function apiRuns(db: Db, target: Target): Promise<number[]> {
     QUEUE_PREFIX: queuePrefix,
   };
   const api = createRuntime(loadConfig({ ...env, PORT: '0' }), 'api');
-  const app = createApp({ config: api.config, db: api.db, redis: api.redis, logger: api.logger });
+  const app = createApp({
+    config: api.config,
+    db: api.db,
+    redis: api.redis,
+    logger: api.logger,
+    services: composeApiServices(api),
+  });
   const server = app.listen(0);
   await new Promise((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -6,16 +6,17 @@ import { parseBody } from './http/body';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { idempotency, idempotencyQuery } from './http/idempotency';
 import { httpMetrics } from './http/metrics';
-import { rejectNullCharacters } from './http/null-characters';
 import { attachRouteDocs } from './http/route-docs';
 import { requestContext } from './http/request-context';
 import { createScopes } from './http/scope';
 import { trailingSlash } from './http/trailing-slash';
+import { rejectUndecodablePaths, rejectUnstorableText } from './http/unstorable-text';
 import type { AccessService } from './modules/access/access.service';
 import { eventsApi, type EventsApiServices } from './modules/events/events.routes';
 import { docsRouter } from './modules/docs/docs.routes';
 import { exportsRouter } from './modules/exports/exports.routes';
 import type { ExportsService } from './modules/exports/exports.service';
+import { apiRootRouter } from './modules/health/api-root.routes';
 import { healthRouter } from './modules/health/health.routes';
 import { versionRouter } from './modules/health/version.routes';
 import { bearerAuthenticator } from './modules/oauth/bearer-authenticator';
@@ -73,6 +74,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
 
   app.use(requestContext(deps.logger));
+  app.use(rejectUndecodablePaths);
   app.use(httpMetrics(services.operations.metrics));
   app.use(healthRouter(deps));
   app.use(metricsRouter({ registry: services.operations.metrics, token: config.METRICS_TOKEN }));
@@ -95,12 +97,9 @@ export function createApp(deps: AppDeps): Express {
       ...(deps.authenticators ?? []),
     ]),
   );
-  app.use(rejectNullCharacters);
+  app.use(rejectUnstorableText);
 
-  attachRouteDocs(
-    app.route('/api/').get((_req, res) => res.redirect(302, '/api/v1/')),
-    { public: true, tag: 'docs', get: { summary: 'Redirects to /api/v1/', status: 302 } },
-  );
+  app.use(apiRootRouter({ config }));
   app.use(versionRouter());
   app.use(oauthRouter({ config, db, oauth: services.oauth, loginThrottle: services.loginThrottle }));
   app.use('/api/v1', organizersRouter({ config, access, scopes }));

@@ -13,7 +13,8 @@ const ConfigSchema = z
     REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
     QUEUE_PREFIX: z.string().min(1).default('tixport'),
     PORT: z.coerce.number().int().min(0).max(65535).default(8000),
-    SITE_URL: z.string().url().optional(),
+    // Empty, as .env.example has it, means "derive from PORT" like an unset key.
+    SITE_URL: z.preprocess((value) => (value === '' ? undefined : value), z.string().url().optional()),
     STORAGE_DRIVER: z.enum(['fs', 's3']).default('fs'),
     STORAGE_DIR: z.string().min(1).default('./var/files'),
     S3_BUCKET: z.string().default(''),
@@ -64,3 +65,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return Object.freeze(result.data);
 }
+
+/** Every key the schema knows, for the check that .env.example documents each of them. */
+export const CONFIG_KEYS: readonly string[] = Object.keys(ConfigSchema.in.shape);

@@ -10,6 +10,7 @@ const dbMigrate: CliCommand = {
   name: 'db:migrate',
   summary: 'Create the database if missing and apply pending migrations',
   options: {},
+  createsDatabase: true,
   async run(context) {
     await ensureDatabase(context.config.DATABASE_URL);
     return { applied: await migrateLatest(context.db) };

@@ -23,10 +23,32 @@ export interface CliCommand {
   name: string;
   summary: string;
   options: Record<string, OptionSpec>;
+  /** Creates the database itself when missing (db:migrate, demo), so the CLI must not insist that it exists. */
+  createsDatabase?: boolean;
   run(context: CliContext, options: Record<string, string | boolean | undefined>): Promise<unknown>;
 }
 
 export class CliUsageError extends Error {}
+
+/** True when the arguments ask for help (`--help` or `-h` anywhere, as most CLIs read it). */
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}
+
+/** `npm run -s cli -- <command> --help`: the command's summary and options. */
+export function commandUsage(command: CliCommand): string {
+  const options = Object.entries(command.options).map(([name, spec]) => {
+    const value = spec.type === 'string' ? ` <${name}>` : '';
+    return `  --${name}${value}${spec.multiple ? ' (repeatable)' : ''}`;
+  });
+  // Most summaries are the synopsis of the options already; the others describe what the command does.
+  const synopsis = command.summary.startsWith('-');
+  return [
+    `usage: npm run -s cli -- ${command.name}${synopsis ? ` ${command.summary}` : ''}`,
+    ...(synopsis ? [] : ['', command.summary]),
+    ...(options.length > 0 ? ['', 'options:', ...options] : []),
+  ].join('\n');
+}
 
 export function parseCommandArgs(
   command: CliCommand,

@@ -49,6 +49,7 @@ const demo: CliCommand = {
   name: 'demo',
   summary: 'create organizer "demo", a user, a team token and event "democon" with 1,000 orders',
   options: {},
+  createsDatabase: true,
   async run(context) {
     await ensureDatabase(context.config.DATABASE_URL);
     await migrateLatest(context.db);

@@ -1,34 +1,20 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, BadRequest, NotFound } from '../shared/errors';
+import { AppError, NotFound } from '../shared/errors';
 
 /** Unknown routes answer JSON too, so API clients never have to parse an HTML page. */
 export const notFoundHandler: RequestHandler = () => {
   throw new NotFound();
 };
 
-interface BodyParserError {
-  type?: string;
-  status?: number;
-  message?: string;
-}
-
 export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
   if (res.headersSent) {
-    // Mid-stream (a download): the status is gone already. A client that hung up is routine, anything else
-    // is logged; either way the connection is closed so the client sees a truncated, not a "complete", body.
+    // Mid-stream (a download): the status is gone already. A client that hung up before the end is routine
+    // (the access log line says aborted), anything else is logged as an error; either way the connection is
+    // closed so the client sees a truncated, not a "complete", body.
     const aborted = (error as { code?: string })?.code === 'ERR_STREAM_PREMATURE_CLOSE';
-    res.locals.log?.[aborted ? 'info' : 'error'](
-      { err: error, url: req.originalUrl },
-      aborted ? 'client went away' : 'error after headers were sent',
-    );
+    if (aborted) res.locals.log?.info({ url: req.originalUrl }, 'client went away before the response ended');
+    else res.locals.log?.error({ err: error, url: req.originalUrl }, 'error after headers were sent');
     res.destroy();
-    return;
-  }
-  const parserError = error as BodyParserError;
-  if (parserError?.type === 'entity.parse.failed') {
-    error = new BadRequest(`JSON parse error - ${parserError.message ?? 'invalid JSON'}`);
-  } else if (parserError?.type === 'entity.too.large') {
-    res.status(413).json({ detail: 'Request body too large.' });
     return;
   }
   if (error instanceof AppError) {

@@ -78,10 +78,23 @@ export async function sendFile(
     res.status(206);
     res.set('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
   }
-  res.set('Content-Length', String(range ? range.end - range.start + 1 : size));
+  const length = range ? range.end - range.start + 1 : size;
+  res.set('Content-Length', String(length));
   if (req.method === 'HEAD') {
     res.end();
     return;
   }
-  await pipeline(body, res);
+  const done = pipeline(body, res);
+  // Counted as pipe hands each chunk to the response (this listener runs right after its write).
+  let written = 0;
+  body.on('data', (chunk: Buffer) => {
+    written += chunk.length;
+    if (written >= length) res.locals.bodyComplete = true;
+  });
+  await done.catch((error: unknown) => {
+    // A client may hang up the moment it has the last byte, before the file stream has even ended; pipeline
+    // calls that a premature close, but every byte was handed over: the download is complete.
+    if ((error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE' && res.locals.bodyComplete) return;
+    throw error;
+  });
 }

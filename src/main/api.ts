@@ -8,6 +8,7 @@ import { createMetricsRegistry, registerQueueDepth } from '../platform/metrics';
 import { createStorage } from '../platform/storage';
 import { createApp, type ApiServices } from '../app';
 import type { Config } from '../config';
+import { checkDatabase } from '../platform/db';
 import { AccessService } from '../modules/access/access.service';
 import { CheckinService } from '../modules/checkin/checkin.service';
 import { EventsRepository } from '../modules/events/events.repository';
@@ -106,6 +107,7 @@ export async function startApi(runtime: Runtime): Promise<Stoppable & { server: 
 if (require.main === module) {
   runMain('api', async (config: Config) => {
     const runtime = createRuntime(config, 'api');
+    await checkDatabase(runtime.db, config.DATABASE_URL);
     const api = await startApi(runtime);
     return { stop: async () => (await api.stop(), await runtime.close()) };
   });

@@ -1,4 +1,5 @@
 import { loadConfig, ConfigError, type Config } from '../config';
+import { loadEnvFile } from './env-file';
 import { createDb, type Db } from '../platform/db';
 import { createLogger, type Logger } from '../platform/logger';
 import { closeRedis, createRedis, type Redis, type RedisRole } from '../platform/redis';
@@ -38,12 +39,14 @@ export interface Stoppable {
 }
 
 /**
- * Runs a process role: loads the config (exit 1 with a clear message when it is bad), starts the role, and
- * stops it gracefully on SIGTERM/SIGINT (stop intake, drain, close pools). A second signal forces the exit.
+ * Runs a process role: reads `.env`, loads the config (exit 1 with a clear message when it is bad), starts the
+ * role, and stops it gracefully on SIGTERM/SIGINT (stop intake, drain, close pools, one final log line, exit 0).
+ * A second signal forces the exit.
  */
 export function runMain(name: string, start: (config: Config) => Promise<Stoppable>): void {
   let config: Config;
   try {
+    loadEnvFile();
     config = loadConfig();
   } catch (error) {
     process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
@@ -61,7 +64,10 @@ export function runMain(name: string, start: (config: Config) => Promise<Stoppab
     starting
       .then((running) => running.stop())
       .then(
-        () => process.exit(0),
+        () => {
+          logger.info({ signal }, 'stopped');
+          process.exit(0);
+        },
         (error: unknown) => {
           logger.error({ err: error }, 'unclean shutdown');
           process.exit(1);
@@ -72,6 +78,10 @@ export function runMain(name: string, start: (config: Config) => Promise<Stoppab
   process.on('SIGINT', () => shutdown('SIGINT'));
   starting.catch((error: unknown) => {
     logger.fatal({ err: error }, 'failed to start');
+    // The log is JSON for machines; the person who typed `npm start` gets the reason in one plain line.
+    process.stderr.write(
+      `${name} failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   });
 }

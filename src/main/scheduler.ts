@@ -1,4 +1,5 @@
 import type { Config } from '../config';
+import { checkDatabase } from '../platform/db';
 import { purgeIdempotencyKeys } from '../http/idempotency';
 import { startExportsCleanup } from '../modules/exports/exports.maintenance';
 import { ExportsRepository } from '../modules/exports/exports.repository';
@@ -36,6 +37,7 @@ export async function startScheduler(runtime: Runtime): Promise<Stoppable> {
 if (require.main === module) {
   runMain('scheduler', async (config: Config) => {
     const runtime = createRuntime(config, 'api');
+    await checkDatabase(runtime.db, config.DATABASE_URL);
     const scheduler = await startScheduler(runtime);
     return { stop: async () => (await scheduler.stop(), await runtime.close()) };
   });

@@ -1,4 +1,5 @@
 import type { Config } from '../config';
+import { checkDatabase } from '../platform/db';
 import { AccessService } from '../modules/access/access.service';
 import { exporterProducerOf } from '../modules/exports/exporter-producer';
 import { createExportsQueue } from '../modules/exports/exports.jobs';
@@ -43,6 +44,7 @@ export async function startWorker(runtime: Runtime): Promise<Stoppable> {
 if (require.main === module) {
   runMain('worker', async (config: Config) => {
     const runtime = createRuntime(config, 'worker');
+    await checkDatabase(runtime.db, config.DATABASE_URL);
     const worker = await startWorker(runtime);
     return { stop: async () => (await worker.stop(), await runtime.close()) };
   });

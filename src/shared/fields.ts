@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DATETIME_FORMAT_ERROR, withinSupportedYears } from './api-datetime';
 
 /**
  * Field types of pretix's API bodies, shared by every resource: i18n strings, money and rates as decimal
@@ -26,14 +27,15 @@ export const NonNegativeDecimal = Decimal.refine(
   'Ensure this value is greater than or equal to 0.',
 );
 
+/** An ISO datetime with an offset, in years 1 to 9999 (what Postgres and pretix's clients can hold). */
 export const Datetime = z
   .string()
   .refine(
     (value) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value),
-    'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].',
+    DATETIME_FORMAT_ERROR,
   )
   .transform((value) => new Date(value))
-  .refine((date) => !Number.isNaN(date.getTime()), 'Datetime has wrong format.');
+  .refine((date) => !Number.isNaN(date.getTime()) && withinSupportedYears(date), DATETIME_FORMAT_ERROR);
 
 export const Pk = z.number().int().positive();
 

@@ -133,14 +133,27 @@ describe('demo:seed', () => {
     expect(orders.body.results[0].positions.length).toBeGreaterThan(0);
   });
 
-  test('the same seed gives the same data; another seed gives other data', async () => {
-    await cli('demo:seed', '--organizer', organizer, '--event', 'two', '--orders', '40', '--seed', '42');
+  test('the same seed gives the same data (in a fresh organizer); another seed gives other data', async () => {
+    const fresh = uniqueSlug('seed');
+    await cli('demo:seed', '--organizer', fresh, '--event', 'two', '--orders', '40', '--seed', '42');
     await cli('demo:seed', '--organizer', organizer, '--event', 'three', '--orders', '40', '--seed', '43');
     const one = await contentOf('one', organizer);
-    const two = await contentOf('two', organizer);
+    const two = await contentOf('two', fresh);
     const three = await contentOf('three', organizer);
     expect(two).toEqual(one);
     expect(three.orders).not.toEqual(one.orders);
+  });
+
+  test("order codes are unique across one organizer's events, even for the same seed (as in pretix)", async () => {
+    await cli('demo:seed', '--organizer', organizer, '--event', 'four', '--orders', '40', '--seed', '42');
+    const codes: string[] = await ctx.runtime
+      .db('orders')
+      .join('events', 'events.id', 'orders.event_id')
+      .join('organizers', 'organizers.id', 'events.organizer_id')
+      .where('organizers.slug', organizer)
+      .pluck('orders.code');
+    expect(codes).toHaveLength(120);
+    expect(new Set(codes).size).toBe(120);
   });
 
   test('refuses an event that already has products', async () => {

@@ -68,7 +68,7 @@ describe('mailaddrs (event level)', () => {
           required: true,
           choices: ['n', 'p', 'e', 'c'],
           type: 'multiple_choice',
-          default: ['n', 'p'],
+          default: null,
           label: 'Filter by status',
         },
       ],

@@ -14,11 +14,17 @@ import { createTestContext, type TestContext } from '../support/app';
 import { makeEvent, makeOrganizer, makeTeamWithToken } from '../support/factories';
 
 /** A test context whose files go to a fresh temporary STORAGE_DIR. */
-export function createExportsContext(env: Record<string, string> = {}): TestContext {
-  return createTestContext({
-    STORAGE_DIR: mkdtempSync(path.join(tmpdir(), 'tixport-exports-')),
-    ...env,
-  });
+export function createExportsContext(
+  env: Record<string, string> = {},
+  extraDeps: Parameters<typeof createTestContext>[1] = {},
+): TestContext {
+  return createTestContext(
+    {
+      STORAGE_DIR: mkdtempSync(path.join(tmpdir(), 'tixport-exports-')),
+      ...env,
+    },
+    extraDeps,
+  );
 }
 
 export interface TestWorker {

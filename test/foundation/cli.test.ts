@@ -1,8 +1,11 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
 import request from 'supertest';
 import { createTestContext, type TestContext } from '../support/app';
 import { runCli } from '../support/cli';
 import { makeEvent, uniqueSlug } from '../support/factories';
 
+const ROOT = path.resolve(__dirname, '../..');
 let ctx: TestContext;
 
 beforeAll(() => {
@@ -124,4 +127,42 @@ describe('npm run cli', () => {
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('PORT');
   });
+
+  test('an unreachable database is named, password masked, and the command writes nothing', async () => {
+    const res = await runCli(['organizer:create', '--slug', uniqueSlug('cli'), '--name', 'y'], {
+      DATABASE_URL: 'postgres://postgres:hunter2@127.0.0.1:1/tixport',
+    });
+    expect(res.code).toBe(1);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toContain('DATABASE_URL=postgres://postgres:***@127.0.0.1:1/tixport');
+    expect(res.stderr).not.toContain('hunter2');
+  });
+});
+
+describe('--help, as the README types it (npm run -s cli -- …)', () => {
+  // No Postgres at this URL: help must not need one.
+  const env = { ...process.env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere' };
+  const npmCli = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile('npm', ['run', '-s', 'cli', '--', ...args], { cwd: ROOT, env }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+
+  test.each([['--help'], ['-h'], ['help']])('cli -- %s lists every command and exits 0', async (flag) => {
+    const res = await npmCli([flag]);
+    expect(res).toMatchObject({ code: 0, stderr: '' });
+    for (const name of ['db:migrate', 'organizer:create', 'team:create', 'token:create', 'demo:seed', 'demo'])
+      expect(res.stdout).toContain(`  ${name} `);
+  });
+
+  test.each(['team:create', 'demo:seed', 'db:migrate', 'demo'])(
+    'cli -- %s --help shows its options, exits 0 and touches no database',
+    async (command) => {
+      const res = await npmCli([command, '--help']);
+      expect(res).toMatchObject({ code: 0, stderr: '' });
+      expect(res.stdout).toContain(`usage: npm run -s cli -- ${command}`);
+      if (command === 'team:create') expect(res.stdout).toContain('--all-permissions');
+    },
+  );
 });

@@ -179,6 +179,31 @@ describe('routing and errors', () => {
   });
 });
 
+describe('GET /api/v1/ (the URL npm start prints)', () => {
+  test('answers without credentials with the docs, how to authenticate and links that work', async () => {
+    const res = await request(ctx.app).get('/api/v1/');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      organizers: 'http://tixport.test/api/v1/organizers/',
+      me: 'http://tixport.test/api/v1/me',
+      version: 'http://tixport.test/api/v1/version',
+      docs: 'https://docs.pretix.eu/dev/api/',
+    });
+    expect(res.body.authentication).toContain('Authorization: Token');
+    const organizers = await request(ctx.app)
+      .get(new URL(res.body.organizers as string).pathname)
+      .set('Authorization', authorization);
+    expect(organizers.status).toBe(200);
+    expect(organizers.body.results.map((o: { slug: string }) => o.slug)).toContain(organizerSlug);
+  });
+
+  test('/api/v1 without its slash is redirected to it', async () => {
+    const res = await request(ctx.app).get('/api/v1');
+    expect(res.status).toBe(301);
+    expect(res.headers.location).toBe('/api/v1/');
+  });
+});
+
 describe('GET /api/v1/version', () => {
   test('answers the pretix version this API speaks', async () => {
     const res = await request(ctx.app).get('/api/v1/version').set('Authorization', authorization);
@@ -186,9 +211,10 @@ describe('GET /api/v1/version', () => {
     expect(res.body).toEqual({ pretix: '2025.10.0', pretix_numeric: 20250100005000 });
   });
 
-  test('answers 403 without credentials, as pretix does here', async () => {
+  test('answers 401 without credentials, like every other endpoint', async () => {
     const res = await request(ctx.app).get('/api/v1/version');
-    expect(res.status).toBe(403);
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Token');
     expect(res.body).toEqual({ detail: 'Authentication credentials were not provided.' });
   });
 });

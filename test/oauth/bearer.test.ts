@@ -163,14 +163,19 @@ describe('GET /api/v1/me', () => {
     expect(me.body).toMatchObject({ email: user.email });
   });
 
-  test('without credentials, or with a team token, answers 403 as pretix does', async () => {
+  test('without credentials answers 401 like every other endpoint', async () => {
+    const res = await fetch(`${t.server.baseUrl}/api/v1/me`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('WWW-Authenticate')).toBe('Token');
+    expect(await res.json()).toEqual({ detail: 'Authentication credentials were not provided.' });
+  });
+
+  test('with a team token answers 403 as pretix does (a token has no user)', async () => {
     const { first } = await makeUserInTwoOrganizers(t.ctx.runtime.db);
     const { authorization } = await makeTeamWithToken(t.ctx.runtime.db, first.id, { permissions: 'all' });
-    for (const headers of [{}, { Authorization: authorization }] as Record<string, string>[]) {
-      const res = await fetch(`${t.server.baseUrl}/api/v1/me`, { headers });
-      expect(res.status).toBe(403);
-      expect(await res.json()).toEqual({ detail: 'Authentication credentials were not provided.' });
-    }
+    const res = await fetch(`${t.server.baseUrl}/api/v1/me`, { headers: { Authorization: authorization } });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({ detail: 'Authentication credentials were not provided.' });
   });
 });
 

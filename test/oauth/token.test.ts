@@ -22,6 +22,7 @@ async function code(params: Record<string, string> = {}, application = t.app): P
   return authorizeCode(t.server.baseUrl, url, t.world.user, [t.world.first.id]);
 }
 
+/** The status of /api/v1/me with this access token: 200 while it lives, 401 (no valid credentials) once dead. */
 async function me(accessToken: string): Promise<number> {
   const res = await fetch(`${t.server.baseUrl}/api/v1/me`, {
     headers: { Authorization: `Bearer ${accessToken}` },
@@ -100,7 +101,7 @@ describe('POST /api/v1/oauth/token, authorization_code', () => {
     expect(replay.status).toBe(400);
     expect(replay.body).toMatchObject({ error: 'invalid_grant' });
 
-    expect(await me(first.token.access_token as string)).toBe(403);
+    expect(await me(first.token.access_token as string)).toBe(401);
     const refresh = await oauthFailure(first.refresh());
     expect(refresh.status).toBe(400);
     expect(refresh.body).toMatchObject({ error: 'invalid_grant' });
@@ -214,7 +215,7 @@ describe('refresh_token grant', () => {
       refresh_token: token.token.refresh_token,
     });
     expect(refreshed.token.access_token).not.toBe(token.token.access_token);
-    expect(await me(token.token.access_token as string)).toBe(403);
+    expect(await me(token.token.access_token as string)).toBe(401);
 
     const organizers = await fetch(`${t.server.baseUrl}/api/v1/organizers/`, {
       headers: { Authorization: `Bearer ${refreshed.token.access_token as string}` },
@@ -250,7 +251,7 @@ describe('POST /api/v1/oauth/revoke_token', () => {
   test('revoking the refresh token ends the access token too (pretix 60)', async () => {
     const token = await client().getToken({ code: await code(), redirect_uri: REDIRECT_URI });
     await token.revoke('refresh_token');
-    expect(await me(token.token.access_token as string)).toBe(403);
+    expect(await me(token.token.access_token as string)).toBe(401);
     const failure = await oauthFailure(token.refresh());
     expect(failure.status).toBe(400);
     const row = await t.ctx.runtime.db('oauth_refresh_tokens').orderBy('id', 'desc').first();
@@ -260,7 +261,7 @@ describe('POST /api/v1/oauth/revoke_token', () => {
   test('revoking the access token leaves the refresh token usable, with its organizers (pretix 60)', async () => {
     const token = await client().getToken({ code: await code(), redirect_uri: REDIRECT_URI });
     await token.revoke('access_token');
-    expect(await me(token.token.access_token as string)).toBe(403);
+    expect(await me(token.token.access_token as string)).toBe(401);
     const refreshed = await token.refresh();
     const res = await fetch(`${t.server.baseUrl}/api/v1/organizers/${t.world.first.slug}/`, {
       headers: { Authorization: `Bearer ${refreshed.token.access_token as string}` },
@@ -313,7 +314,7 @@ describe('GET/POST /api/v1/oauth/applications/', () => {
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/api/v1/oauth/applications/?disconnected=1');
 
-    expect(await me(token.token.access_token as string)).toBe(403);
+    expect(await me(token.token.access_token as string)).toBe(401);
     const failure = await oauthFailure(token.refresh());
     expect(failure.status).toBe(400);
     const after = await (await pages.request('/api/v1/oauth/applications/?disconnected=1')).text();

@@ -20,7 +20,7 @@ export interface TestContext {
  */
 export function createTestContext(
   env: Record<string, string> = {},
-  extraDeps: Partial<Pick<AppDeps, 'authenticators'>> = {},
+  extraDeps: Partial<Pick<AppDeps, 'authenticators' | 'logger'>> = {},
 ): TestContext {
   const queuePrefix = `tixport-test-${randomBytes(6).toString('hex')}`;
   const config = loadConfig({

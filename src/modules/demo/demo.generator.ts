@@ -7,12 +7,12 @@ import { mixSeed, Random } from './demo.random';
 
 const DAY = 86_400_000;
 const CODE_SPACE = 28 ** 5;
-/** Order codes are a bijection of the order's index (multiplier coprime to 28^5), so they never collide. */
+/** Order codes are a bijection of an index (multiplier coprime to 28^5), so distinct indices never collide. */
 const CODE_MULTIPLIER = 7_368_787;
 const CODE_OFFSET = 1_234_567;
 
 export function orderCode(index: number): string {
-  if (index >= CODE_SPACE) throw new Error('too many orders for one event');
+  if (index >= CODE_SPACE) throw new Error('too many orders for one organizer');
   let n = (index * CODE_MULTIPLIER + CODE_OFFSET) % CODE_SPACE;
   let code = '';
   for (let i = 0; i < 5; i++) {
@@ -25,6 +25,11 @@ export function orderCode(index: number): string {
 export interface GeneratorContext {
   seed: number;
   eventId: number;
+  /**
+   * Where this event's order indices start: the organizer's order count before the seed, so that codes stay
+   * unique across the organizer's events (pretix's rule; bank-transfer matching relies on it).
+   */
+  codeOffset: number;
   eventStart: number;
   catalog: DemoCatalog;
   pools: [LocalePool, number][];
@@ -434,7 +439,7 @@ export function planBatch(
     needs.answers += positions.reduce((sum, p) => sum + p.answers.length, 0);
     needs.payments += 1;
     orders.push({
-      code: orderCode(firstIndex + i),
+      code: orderCode(ctx.codeOffset + firstIndex + i),
       status,
       buyer,
       datetime,

@@ -193,9 +193,14 @@ export async function seedDemo(
     );
   const catalog: DemoCatalog = await db.transaction((trx) => createCatalog(trx, event.id, options.orders));
 
+  const [{ orders: organizerOrders }] = (await db('orders')
+    .join('events', 'events.id', 'orders.event_id')
+    .where('events.organizer_id', organizer.id)
+    .count({ orders: '*' })) as [{ orders: number }];
   const ctx: GeneratorContext = {
     seed: options.seed,
     eventId: event.id,
+    codeOffset: organizerOrders,
     eventStart: new Date(event.date_from).getTime(),
     catalog,
     pools: buildPools(options.seed).weights,

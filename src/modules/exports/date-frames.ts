@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { parseIsoDate } from '../../shared/api-datetime';
 
 /**
  * pretix's date frames (base/timeframes.py): a closed interval of calendar days, either explicit
@@ -76,13 +77,10 @@ const NAMED: Record<string, (today: Day) => Range> = {
 
 export const NAMED_DATE_FRAMES: readonly string[] = Object.keys(NAMED);
 
-const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
-
 function parseDay(value: string, zone: string): Day | null | undefined {
   if (value === '') return null;
-  if (!ISO_DAY.test(value)) return undefined;
-  const day = DateTime.fromISO(value, { zone });
-  return day.isValid ? day.startOf('day') : undefined;
+  const day = parseIsoDate(value, zone);
+  return day ? day.startOf('day') : undefined;
 }
 
 function rangeOf(frame: string, zone: string, now: Date): Range | undefined {

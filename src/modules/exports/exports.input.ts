@@ -152,6 +152,7 @@ function selectEvents(
     if (!event) throw ValidationError.field('events', `Object with slug=${slug} does not exist.`);
     if (!chosen.includes(event)) chosen.push(event);
   }
+  input.all_events = false;
   input.events = chosen.map((event) => event.slug);
   return chosen.map((event) => event.id);
 }

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { principalOf } from '../../http/context';
 import { resource } from '../../http/routes';
-import { PermissionDenied } from '../../shared/errors';
+import { NotAuthenticated } from '../../shared/errors';
 
 /** The pretix release whose API tixport speaks; clients gate features on it. */
 export const PRETIX_API_VERSION = '2025.10.0';
@@ -17,8 +17,9 @@ export function versionRouter(): Router {
   resource(router, '/api/v1/version', {
     docs: { tag: 'version', get: { summary: 'The pretix API version tixport speaks' } },
     get: (_req, res) => {
-      // pretix's first authenticator here is the session one, which makes an anonymous call 403, not 401.
-      if (!res.locals.principal) throw new PermissionDenied('Authentication credentials were not provided.');
+      // pretix answers an anonymous call here 403 (its session authenticator comes first); tixport has no
+      // sessions, so no credentials is the 401 (with WWW-Authenticate) that every other endpoint answers.
+      if (!res.locals.principal) throw new NotAuthenticated();
       principalOf(res);
       res.json({ pretix: PRETIX_API_VERSION, pretix_numeric: numericVersion(PRETIX_API_VERSION) });
     },

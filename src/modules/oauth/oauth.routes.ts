@@ -3,7 +3,7 @@ import type { Config } from '../../config';
 import { pageSecurityHeaders } from '../../http/page-security';
 import { resource } from '../../http/routes';
 import type { Db } from '../../platform/db';
-import { PermissionDenied } from '../../shared/errors';
+import { NotAuthenticated, PermissionDenied } from '../../shared/errors';
 import { findUser } from '../users/users.service';
 import type { LoginThrottle } from './login-throttle';
 import { AuthorizeParams, ConsentForm, LoginForm, RevokeForm } from './oauth.schemas';
@@ -279,9 +279,10 @@ export function oauthRouter(deps: {
     },
     get: async (_req, res) => {
       const principal = res.locals.principal;
-      // pretix authenticates /me by session or OAuth only: a team token counts as no credentials, and the
-      // session authenticator coming first makes that a 403.
-      if (principal?.kind !== 'oauth_user')
+      // No credentials at all is a 401 like everywhere else. pretix authenticates /me by session or OAuth only:
+      // a team token counts as no credentials there, and its session authenticator coming first makes that 403.
+      if (!principal) throw new NotAuthenticated();
+      if (principal.kind !== 'oauth_user')
         throw new PermissionDenied('Authentication credentials were not provided.');
       if (!principal.scopes.has('read') && !principal.scopes.has('profile')) throw new PermissionDenied();
       const user = await findUser(db, principal.userId);

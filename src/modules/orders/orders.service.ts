@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../platform/db';
+import { parseDateTime } from '../../shared/api-datetime';
 import { BadRequest, NotFound, ValidationError, type FieldErrors } from '../../shared/errors';
 import { fromCents, includedTaxCents, toCents } from '../../shared/formats';
 import { randomToken } from '../../shared/ids';
@@ -91,9 +92,8 @@ export class OrdersService {
     if (filters.testmode === 'true' || filters.testmode === 'false')
       query.where('testmode', filters.testmode === 'true');
     if (filters.modified_since !== undefined) {
-      const since = new Date(filters.modified_since);
-      if (Number.isNaN(since.getTime()))
-        throw ValidationError.field('modified_since', 'Enter a valid date/time.');
+      const since = parseDateTime(filters.modified_since);
+      if (!since) throw ValidationError.field('modified_since', 'Enter a valid date/time.');
       query.where('last_modified', '>=', since);
     }
     return query;

@@ -1,3 +1,4 @@
+import { parseIsoDate, withinSupportedYears } from '../../shared/api-datetime';
 import type { OptionRow, QuestionRow } from './questions.repository';
 
 /** What the client sent for one question. */
@@ -73,8 +74,7 @@ export function cleanAnswer(
       if (!/^-?\d+(\.\d+)?$/.test(text)) throw new AnswerError('answer', 'Invalid number input.');
       return plain(text);
     case 'D':
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(Date.parse(`${text}T00:00:00Z`)))
-        throw new AnswerError('answer', 'Invalid date input.');
+      if (!parseIsoDate(text)) throw new AnswerError('answer', 'Invalid date input.');
       return plain(text);
     case 'H':
       if (!/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/.test(text))
@@ -84,7 +84,7 @@ export function cleanAnswer(
       const parsed = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text)
         ? new Date(text)
         : null;
-      if (!parsed || Number.isNaN(parsed.getTime()))
+      if (!parsed || Number.isNaN(parsed.getTime()) || !withinSupportedYears(parsed))
         throw new AnswerError('answer', 'Invalid datetime input.');
       return plain(parsed.toISOString().replace('.000Z', 'Z'));
     }

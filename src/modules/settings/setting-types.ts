@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { formatDateTime, parseDateTime } from '../../shared/api-datetime';
+import { formatDateTime, parseDateTime, withinSupportedYears } from '../../shared/api-datetime';
 import { isCountryCode, LANGUAGES } from '../../shared/reference-data';
 
 /** The outcome of checking one submitted setting value: the value to store, or DRF's message. */
@@ -153,7 +153,9 @@ export function relative(dateOnly: boolean): SettingType {
     }
     if (dateOnly) {
       const date = DateTime.fromISO(value, { zone: 'utc' });
-      return date.isValid ? ok(date.toISODate()) : fail('Invalid relative date');
+      return date.isValid && withinSupportedYears(date)
+        ? ok(date.toISODate())
+        : fail('Invalid relative date');
     }
     const date = parseDateTime(value);
     return date ? ok(formatDateTime(date)) : fail('Invalid relative date');

@@ -212,7 +212,9 @@ export const ALL_EVENTS_FIELD: InputField<boolean, boolean> = {
   type: 'boolean',
   label: 'All events',
   required: false,
-  default: false,
+  // What a run without `all_events` and `events` does (exports.input.ts selectEvents); sending `events` alone
+  // means false.
+  default: true,
   schema: z.boolean(),
   resolve: (value) => value ?? false,
 };
@@ -251,7 +253,8 @@ export function defineExporter<F extends InputFields>(definition: ExporterDefini
           required: field.required,
           ...(field.choices ? { choices: [...field.choices] } : {}),
           type: field.type,
-          default: field.default,
+          // A required input has to be sent, so a default would never apply: showing one would mislead.
+          default: field.required ? null : field.default,
           label: field.label,
         })),
       };

@@ -13,8 +13,8 @@ const input = {
   status: multipleChoice({
     label: 'Filter by status',
     choices: ORDER_STATUS_CHOICES,
+    // Required, as in pretix: a run must say which states it wants, so no default is shown or applied.
     required: true,
-    default: ['n', 'p'],
   }),
 };
 
