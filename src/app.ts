@@ -10,19 +10,26 @@ import { createScopes } from './http/scope';
 import { trailingSlash } from './http/trailing-slash';
 import { AccessService } from './modules/access/access.service';
 import { eventsApi } from './modules/events/events.routes';
+import { EventsRepository } from './modules/events/events.repository';
+import { createExportsQueue } from './modules/exports/exports.jobs';
 import { exportsRouter } from './modules/exports/exports.routes';
+import { ExportsService } from './modules/exports/exports.service';
 import { healthRouter } from './modules/health/health.routes';
 import { versionRouter } from './modules/health/version.routes';
 import { bearerAuthenticator } from './modules/oauth/bearer-authenticator';
 import { oauthRouter } from './modules/oauth/oauth.routes';
 import { organizersRouter } from './modules/organizers/organizers.routes';
 import { teamsRouter } from './modules/teams/teams.routes';
+import { ScheduledExportInputs } from './modules/scheduled-exports/export-form-data';
+import { scheduledExportsRouter } from './modules/scheduled-exports/scheduled-exports.routes';
+import { ScheduledExportsService } from './modules/scheduled-exports/scheduled-exports.service';
 import { ticketingRouter } from './modules/ticketing.routes';
 import { TeamsService } from './modules/teams/teams.service';
 import { teamTokenAuthenticator } from './modules/teams/token-authenticator';
 import type { Db } from './platform/db';
 import type { Logger } from './platform/logger';
 import type { Redis } from './platform/redis';
+import { createStorage } from './platform/storage';
 
 export interface AppDeps {
   config: Config;
@@ -39,6 +46,19 @@ export function createApp(deps: AppDeps): Express {
   const access = new AccessService(db);
   const scopes = createScopes(access);
   const teams = new TeamsService(db);
+  const events = new EventsRepository(db);
+  const exportsService = new ExportsService({
+    config,
+    db,
+    access,
+    queue: createExportsQueue(deps.redis, config.QUEUE_PREFIX, deps.logger),
+    storage: createStorage(config),
+  });
+  const scheduledExports = new ScheduledExportsService({
+    db,
+    events,
+    inputs: new ScheduledExportInputs({ db, exports: exportsService, access, events }),
+  });
 
   const app = express();
   app.set('strict routing', true);
@@ -66,6 +86,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v1', eventsApi({ config, db, access, scopes }));
   app.use('/api/v1', ticketingRouter({ config, scopes, db }));
   app.use('/api/v1', exportsRouter({ ...deps, access, scopes }));
+  app.use('/api/v1', scheduledExportsRouter({ config, scopes, scheduledExports }));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

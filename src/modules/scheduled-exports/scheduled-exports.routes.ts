@@ -1,0 +1,116 @@
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { Config } from '../../config';
+import { eventAccessOf, organizerAccessOf } from '../../http/context';
+import { applyOrdering, paginate } from '../../http/pagination';
+import { idParam } from '../../http/params';
+import { resource } from '../../http/routes';
+import { apiPrincipal, type Scopes } from '../../http/scope';
+import { parseOrThrow } from '../../http/validate';
+import type { ExportScope } from '../exports/exports.service';
+import type { ScheduleRow } from './scheduled-exports.repository';
+import { PreviewQuery } from './scheduled-exports.schemas';
+import { MESSAGES, type ScheduledExportsService } from './scheduled-exports.service';
+
+const ORDERING = {
+  id: 'id',
+  export_identifier: 'export_identifier',
+  schedule_next_run: 'schedule_next_run',
+};
+
+/**
+ * Scheduled exports at event and organizer level (pretix's S1–S10), plus `preview/` of the next runs. Every
+ * handler is a thin adapter over ScheduledExportsService.
+ */
+export function scheduledExportsRouter(deps: {
+  config: Config;
+  scopes: Scopes;
+  scheduledExports: ScheduledExportsService;
+}): Router {
+  const { config, scheduledExports: service } = deps;
+  const router = Router({ strict: true });
+  const levels: { base: string; guard: RequestHandler; scope: (res: Response) => ExportScope }[] = [
+    {
+      base: '/organizers/:organizer/events/:event/scheduled_exports',
+      guard: deps.scopes.event(),
+      scope: (res) => ({ level: 'event', access: eventAccessOf(res) }),
+    },
+    {
+      base: '/organizers/:organizer/scheduled_exports',
+      guard: deps.scopes.organizer(),
+      scope: (res) => ({ level: 'organizer', access: organizerAccessOf(res) }),
+    },
+  ];
+  for (const { base, guard, scope } of levels) {
+    const scheduleId = (req: Request, res: Response) =>
+      idParam(req, 'id', MESSAGES.notFound(scope(res).level));
+    resource(router, `${base}/`, {
+      get: [
+        guard,
+        async (req, res) => {
+          const where = scope(res);
+          const query = applyOrdering(
+            service.listQuery(where, apiPrincipal(req, res)),
+            req.query.ordering,
+            ORDERING,
+            'id',
+          );
+          res.json(
+            await paginate<ScheduleRow, unknown>(req, config.SITE_URL, query, (rows) =>
+              service.toResources(where, rows),
+            ),
+          );
+        },
+      ],
+      post: [
+        guard,
+        async (req, res) =>
+          void res.status(201).json(await service.create(scope(res), apiPrincipal(req, res), req.body)),
+      ],
+    });
+    resource(router, `${base}/:id/`, {
+      get: [
+        guard,
+        async (req, res) =>
+          void res.json(await service.get(scope(res), apiPrincipal(req, res), scheduleId(req, res))),
+      ],
+      put: [
+        guard,
+        async (req, res) =>
+          void res.json(
+            await service.update(scope(res), apiPrincipal(req, res), scheduleId(req, res), req.body, 'put'),
+          ),
+      ],
+      patch: [
+        guard,
+        async (req, res) =>
+          void res.json(
+            await service.update(scope(res), apiPrincipal(req, res), scheduleId(req, res), req.body, 'patch'),
+          ),
+      ],
+      delete: [
+        guard,
+        async (req, res) => {
+          await service.remove(scope(res), apiPrincipal(req, res), scheduleId(req, res));
+          res.status(204).end();
+        },
+      ],
+    });
+    resource(router, `${base}/:id/preview/`, {
+      get: [
+        guard,
+        async (req, res) => {
+          const { count } = parseOrThrow(PreviewQuery, req.query);
+          const runs = await service.preview(scope(res), apiPrincipal(req, res), scheduleId(req, res), count);
+          res.json({
+            runs: runs.map((run) => ({
+              at: run.at.toISOString().replace('.000Z', 'Z'),
+              local: run.local,
+              dst: run.dst,
+            })),
+          });
+        },
+      ],
+    });
+  }
+  return router;
+}
