@@ -5,7 +5,7 @@
  * 1,000,000 positions (40,000 and 400,000 orders) in BENCH_DATABASE_URL, then runs, each in a fresh child process
  * so that every run's peak RSS is its own:
  *   copy  – Postgres `COPY (the positions query) TO STDOUT CSV` into a file (the floor);
- *   csv   – the tixport positions CSV export through the worker code path (ExportRunner: job row, COPY with
+ *   csv   – the tixport positions CSV export through the worker code path (RunRunner: job row, COPY with
  *           formatting and formula escaping in SQL, hashing, storage write, commit);
  *   xlsx  – the positions sheet through the xlsx renderer (cursor → exceljs streaming writer) into a file;
  *   openpyxl – for scale, Python's openpyxl in write-only mode on the same rows (run when python3 can import
@@ -25,7 +25,11 @@ import { loadConfig } from '../src/config';
 import { orderlistEvent } from '../src/modules/exports/exporters/orderlist';
 import type { AnyExportContext, SheetSpec, Table } from '../src/modules/exports/exporters/define';
 import { ExportsRepository } from '../src/modules/exports/exports.repository';
-import { ExportRunner } from '../src/modules/exports/exports.runner';
+import { RunRunner } from '../src/modules/exports/exports.runner';
+import { exporterProducerOf } from '../src/modules/exports/exporter-producer';
+import { AccessService } from '../src/modules/access/access.service';
+import { TeamsService } from '../src/modules/teams/teams.service';
+import { TeamInput } from '../src/modules/teams/teams.schemas';
 import { writeXlsx } from '../src/modules/exports/render/xlsx';
 import { tableSql } from '../src/modules/exports/render/sql';
 import { connectionOf } from '../src/modules/exports/render/stream';
@@ -48,6 +52,26 @@ function hasOpenpyxl(): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The principal key of a token of an all-events team with `can_view_orders` in the bench organizer (created once,
+ * through the teams service as the CLI does).
+ */
+async function benchTokenKey(db: Db, organizerId: number): Promise<string> {
+  const name = 'bench exporters';
+  const existing = await db('team_api_tokens as t')
+    .join('teams', 'teams.id', 't.team_id')
+    .where({ 'teams.organizer_id': organizerId, 't.name': name, 't.active': true })
+    .first('t.id');
+  if (existing) return `token:${existing.id}`;
+  const teams = new TeamsService(db);
+  const team = await teams.create(
+    organizerId,
+    TeamInput.parse({ name, all_events: true, can_view_orders: true }),
+  );
+  const token = await teams.createToken(team.id, name);
+  return `token:${token.id}`;
 }
 
 interface Result {
@@ -270,6 +294,7 @@ async function child(mode: string, size: number): Promise<void> {
     await db('exports').insert({
       id,
       job_id: randomUUID(),
+      kind: 'export',
       level: 'event',
       organizer_id: organizerId,
       event_id: eventId,
@@ -284,16 +309,18 @@ async function child(mode: string, size: number): Promise<void> {
         items: [],
       }),
       event_ids: [eventId],
-      principal_key: 'bench',
+      // A real credential: the run engine re-checks it like any export's before it produces.
+      principal_key: await benchTokenKey(db, organizerId),
       queue_prefix: 'bench',
       expires_at: new Date(Date.now() + 3600_000),
     });
-    const runner = new ExportRunner({
+    const runner = new RunRunner({
       config,
-      db,
       logger: createLogger('warn'),
       storage: new FsStorage(out),
       repository,
+      access: new AccessService(db),
+      producerOf: exporterProducerOf({ db, siteUrl: config.SITE_URL }),
     });
     const outcome = await runner.run(id);
     if (outcome !== 'done') throw new Error(`export ${outcome}`);

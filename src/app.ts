@@ -29,13 +29,15 @@ import { teamTokenAuthenticator } from './modules/teams/token-authenticator';
 import type { Db } from './platform/db';
 import type { Logger } from './platform/logger';
 import type { Redis } from './platform/redis';
-import { createStorage } from './platform/storage';
+import { createStorage, type Storage } from './platform/storage';
 
 export interface AppDeps {
   config: Config;
   db: Db;
   redis: Redis;
   logger: Logger;
+  /** Where run files live; built from the config when omitted. */
+  storage?: Storage;
   /** Extra credential schemes; team tokens and OAuth Bearer tokens are always on. */
   authenticators?: Authenticator[];
 }
@@ -52,7 +54,7 @@ export function createApp(deps: AppDeps): Express {
     db,
     access,
     queue: createExportsQueue(deps.redis, config.QUEUE_PREFIX, deps.logger),
-    storage: createStorage(config),
+    storage: deps.storage ?? createStorage(config),
   });
   const scheduledExports = new ScheduledExportsService({
     db,
@@ -85,7 +87,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v1', teamsRouter({ config, scopes, teams }));
   app.use('/api/v1', eventsApi({ config, db, access, scopes }));
   app.use('/api/v1', ticketingRouter({ config, scopes, db }));
-  app.use('/api/v1', exportsRouter({ ...deps, access, scopes }));
+  app.use('/api/v1', exportsRouter({ exports: exportsService, scopes }));
   app.use('/api/v1', scheduledExportsRouter({ config, scopes, scheduledExports }));
 
   app.use(notFoundHandler);

@@ -50,27 +50,28 @@ export function runMain(name: string, start: (config: Config) => Promise<Stoppab
     process.exit(1);
   }
   const logger = createLogger(config.LOG_LEVEL, name);
-  start(config).then(
-    (running) => {
-      let stopping = false;
-      const shutdown = (signal: string) => {
-        if (stopping) process.exit(1);
-        stopping = true;
-        logger.info({ signal }, 'shutting down');
-        running.stop().then(
-          () => process.exit(0),
-          (error: unknown) => {
-            logger.error({ err: error }, 'unclean shutdown');
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGTERM', () => shutdown('SIGTERM'));
-      process.on('SIGINT', () => shutdown('SIGINT'));
-    },
-    (error: unknown) => {
-      logger.fatal({ err: error }, 'failed to start');
-      process.exit(1);
-    },
-  );
+  const starting = start(config);
+  // Listening from the first moment: a signal that arrives while the role starts stops it once it has started,
+  // instead of killing it half-started (Node's default for SIGTERM).
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    starting
+      .then((running) => running.stop())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'unclean shutdown');
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  starting.catch((error: unknown) => {
+    logger.fatal({ err: error }, 'failed to start');
+    process.exit(1);
+  });
 }

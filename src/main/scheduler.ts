@@ -1,8 +1,10 @@
 import type { Config } from '../config';
 import { purgeIdempotencyKeys } from '../http/idempotency';
-import { every } from '../platform/ticks';
-import { startExportsCleanup } from '../modules/exports/exports.jobs';
+import { startExportsCleanup } from '../modules/exports/exports.maintenance';
+import { ExportsRepository } from '../modules/exports/exports.repository';
+import { waitUntilReady } from '../platform/redis';
 import { createStorage } from '../platform/storage';
+import { every } from '../platform/ticks';
 import { createRuntime, runMain, type Runtime, type Stoppable } from './runtime';
 
 /**
@@ -10,13 +12,20 @@ import { createRuntime, runMain, type Runtime, type Stoppable } from './runtime'
  * live here; what they do belongs to the modules.
  */
 export async function startScheduler(runtime: Runtime): Promise<Stoppable> {
-  const { db, logger } = runtime;
+  const { config, db, logger } = runtime;
+  // Before any tick: the API-role connection has no offline queue, so a command sent before it is ready fails.
+  await waitUntilReady(runtime.redis);
   const ticks: Stoppable[] = [
     every('idempotency.purge', 15 * 60 * 1000, () => purgeIdempotencyKeys(db), logger, { immediately: true }),
-    startExportsCleanup({ ...runtime, storage: createStorage(runtime.config) }),
+    startExportsCleanup({
+      repository: new ExportsRepository(db),
+      storage: createStorage(config),
+      queuePrefix: config.QUEUE_PREFIX,
+      intervalMs: config.EXPORT_CLEANUP_MS,
+      logger,
+    }),
   ];
-  await runtime.redis.ping();
-  runtime.logger.info({ ticks: ticks.length }, 'scheduler started');
+  logger.info({ ticks: ticks.length }, 'scheduler started');
   return {
     async stop() {
       await Promise.all(ticks.map((tick) => tick.stop()));

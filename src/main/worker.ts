@@ -1,18 +1,30 @@
 import type { Config } from '../config';
-import { startExportsWorker } from '../modules/exports/exports.jobs';
+import { AccessService } from '../modules/access/access.service';
+import { exporterProducerOf } from '../modules/exports/exporter-producer';
+import { startExportsWorker } from '../modules/exports/exports.worker';
+import type { ProducerLookup, RunFinishedHook } from '../modules/exports/runs/producer';
+import { waitUntilReady } from '../platform/redis';
 import { createStorage } from '../platform/storage';
 import { createRuntime, runMain, type Runtime, type Stoppable } from './runtime';
 
 /**
- * Starts the job workers. Each module that runs jobs registers its BullMQ worker here; stop() closes them,
- * letting active jobs finish, before the pools are closed.
+ * Starts the job workers. This is the composition root of the run engine: it decides what produces each kind
+ * of run and what happens when one is finished; exports/ knows neither scheduled exports nor shredders.
+ * stop() closes the workers, letting active jobs finish, before the pools are closed.
  */
 export async function startWorker(runtime: Runtime): Promise<Stoppable> {
-  const workers: Stoppable[] = [];
   const { config, db, logger, redis } = runtime;
-  workers.push(startExportsWorker({ config, db, logger, connection: redis, storage: createStorage(config) }));
-  await runtime.redis.ping();
-  runtime.logger.info({ queues: workers.length }, 'worker started');
+  const storage = createStorage(config);
+  const access = new AccessService(db);
+  const exporterRuns = exporterProducerOf({ db, siteUrl: config.SITE_URL });
+  const producerOf: ProducerLookup = (run) =>
+    run.kind === 'export' || run.kind === 'scheduled_export' ? exporterRuns(run) : undefined;
+  const onFinished: RunFinishedHook[] = [];
+  const workers: Stoppable[] = [
+    startExportsWorker({ config, db, logger, connection: redis, storage, access, producerOf, onFinished }),
+  ];
+  await waitUntilReady(redis);
+  logger.info({ queues: workers.length }, 'worker started');
   return {
     async stop() {
       await Promise.all(workers.map((worker) => worker.stop()));

@@ -27,3 +27,32 @@ export async function closeRedis(redis: Redis): Promise<void> {
   if (waitingToReconnect || (redis.status as string) === 'end') return;
   await ended;
 }
+
+/**
+ * Resolves once the connection is ready (or `timeoutMs` passed: then rejects naming the URL's host). A role
+ * that sends commands at start-up on a connection without an offline queue must wait for this first.
+ */
+export async function waitUntilReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  if (redis.status === 'wait') await redis.connect().catch(() => undefined);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(
+        new Error(
+          `Redis at ${redis.options.host}:${redis.options.port} did not become ready in ${timeoutMs} ms`,
+        ),
+      );
+    }, timeoutMs);
+    const onReady = () => {
+      cleanup();
+      resolve();
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+    };
+    if (redis.status === 'ready') onReady();
+    else redis.on('ready', onReady);
+  });
+}

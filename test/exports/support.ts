@@ -5,12 +5,9 @@ import path from 'node:path';
 import type { Express } from 'express';
 import request from 'supertest';
 import { loadConfig, type Config } from '../../src/config';
-import { startExportsWorker } from '../../src/modules/exports/exports.jobs';
+import { createRuntime } from '../../src/main/runtime';
+import { startWorker } from '../../src/main/worker';
 import type { Db } from '../../src/platform/db';
-import { createRedis } from '../../src/platform/redis';
-import { createStorage } from '../../src/platform/storage';
-import { createDb } from '../../src/platform/db';
-import { createLogger } from '../../src/platform/logger';
 import { createTestContext, type TestContext } from '../support/app';
 import { makeEvent, makeOrganizer, makeTeamWithToken } from '../support/factories';
 
@@ -43,22 +40,14 @@ export function startTestWorker(ctx: TestContext, env: Record<string, string> = 
     DATABASE_POOL_MAX: '4',
     ...env,
   });
-  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_MAX);
-  const redis = createRedis(config.REDIS_URL, 'worker');
-  const logger = createLogger(config.LOG_LEVEL, 'test-worker');
-  const running = startExportsWorker({
-    config,
-    db,
-    logger,
-    connection: redis,
-    storage: createStorage(config),
-  });
+  // The worker process's own composition (main/worker.ts), so every kind of run and hook is wired as in production.
+  const runtime = createRuntime(config, 'worker');
+  const running = startWorker(runtime);
   return {
     config,
     async stop() {
-      await running.stop();
-      redis.disconnect();
-      await db.destroy();
+      await (await running).stop();
+      await runtime.close();
     },
   };
 }

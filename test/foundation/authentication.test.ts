@@ -119,17 +119,14 @@ describe('organizer and event scoping', () => {
     const organizer = await makeOrganizer(ctx.runtime.db);
     const inside = await makeEvent(ctx.runtime.db, organizer.id);
     const outside = await makeEvent(ctx.runtime.db, organizer.id);
-    const { team } = await makeTeamWithToken(ctx.runtime.db, organizer.id, { events: [inside.slug] });
+    const { team, tokenId } = await makeTeamWithToken(ctx.runtime.db, organizer.id, {
+      events: [inside.slug],
+    });
     expect(team.limit_events).toEqual([inside.slug]);
     const access = await import('../../src/modules/access/access.service');
     const service = new access.AccessService(ctx.runtime.db);
-    const principal = {
-      kind: 'team_token' as const,
-      key: 't',
-      tokenId: 0,
-      teamId: team.id,
-      organizerId: organizer.id,
-    };
+    const { teamTokenPrincipal } = await import('../../src/modules/access/principal');
+    const principal = teamTokenPrincipal({ id: tokenId, team_id: team.id, organizer_id: organizer.id });
     await expect(service.eventAccess(principal, organizer.slug, inside.slug)).resolves.toMatchObject({
       event: { id: inside.id },
     });

@@ -3,10 +3,13 @@ import type { Db } from '../../platform/db';
 
 export type ExportStatus = 'waiting' | 'running' | 'done' | 'failed';
 export type ExportLevel = 'event' | 'organizer';
+/** Which feature a run belongs to; completion hooks pick their own kind. */
+export type RunKind = 'export' | 'scheduled_export' | 'shred_export' | 'shred';
 
 export interface ExportRow {
   id: string;
   job_id: string;
+  kind: RunKind;
   level: ExportLevel;
   organizer_id: number;
   event_id: number | null;
@@ -28,12 +31,15 @@ export interface ExportRow {
   started_at: Date | null;
   finished_at: Date | null;
   expires_at: Date;
+  /** Set once every completion hook has run for the finished run. */
+  notified_at: Date | null;
 }
 
 export type NewExport = Pick<
   ExportRow,
   | 'id'
   | 'job_id'
+  | 'kind'
   | 'level'
   | 'organizer_id'
   | 'event_id'
@@ -120,11 +126,20 @@ export class ExportsRepository {
     return updated > 0;
   }
 
-  async markDone(id: string, attempt: number, file: StoredFile): Promise<boolean> {
+  /** Marks the current attempt done, with its file (null: a run that produces no file). */
+  async markDone(id: string, attempt: number, file: StoredFile | null): Promise<boolean> {
     const updated = await this.db('exports')
       .where({ id, attempts: attempt, status: 'running' })
-      .update({ ...file, status: 'done', percentage: 100, finished_at: this.db.fn.now() });
+      .update({ ...(file ?? {}), status: 'done', percentage: 100, finished_at: this.db.fn.now() });
     return updated > 0;
+  }
+
+  /** Every completion hook has run for this finished run. */
+  async markNotified(id: string): Promise<void> {
+    await this.db('exports')
+      .where('id', id)
+      .whereNull('notified_at')
+      .update({ notified_at: this.db.fn.now() });
   }
 
   /** Fails an active run; with `attempt`, only if that attempt is still the current one. */
@@ -148,11 +163,18 @@ export class ExportsRepository {
     await this.db('exports').where('id', id).delete();
   }
 
-  /** Runs of this deployment (queue prefix) that should have a job in the queue. */
+  /**
+   * Runs of this deployment (queue prefix) that should have a job in the queue: waiting or running, or finished
+   * with completion hooks still owed (a cancelled run, a hook that failed until the job gave up).
+   */
   async listActive(queuePrefix: string): Promise<Pick<ExportRow, 'id' | 'job_id'>[]> {
     return this.db('exports')
       .where('queue_prefix', queuePrefix)
-      .whereIn('status', ACTIVE)
+      .where((q) =>
+        q
+          .whereIn('status', ACTIVE)
+          .orWhere((finished) => finished.whereNull('notified_at').whereNotIn('status', ACTIVE)),
+      )
       .where('expires_at', '>', this.db.fn.now())
       .select('id', 'job_id');
   }

@@ -1,16 +1,9 @@
-import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import type { Config } from '../../config';
 import { eventAccessOf, organizerAccessOf } from '../../http/context';
 import { resource } from '../../http/routes';
 import { apiPrincipal, type Scopes } from '../../http/scope';
-import type { Db } from '../../platform/db';
-import type { Logger } from '../../platform/logger';
-import type { Redis } from '../../platform/redis';
-import { createStorage, type ByteRange } from '../../platform/storage';
+import { sendFile, type DownloadableFile } from '../../http/send-file';
 import { CustomBodyError } from '../../shared/errors';
-import type { AccessService } from '../access/access.service';
-import { createExportsQueue } from './exports.jobs';
 import type { ExportRow } from './exports.repository';
 import { ExportsService, type DownloadRef, type ExportScope } from './exports.service';
 
@@ -24,90 +17,23 @@ function refOf(req: Request): DownloadRef {
   };
 }
 
-/** Parses a single `bytes=` range; null means "serve the whole file" (absent, multi-range or not bytes). */
-export function parseRange(header: string | undefined, size: number): ByteRange | null | 'unsatisfiable' {
-  if (!header) return null;
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!match || (match[1] === '' && match[2] === '')) return null;
-  let start: number;
-  let end: number;
-  if (match[1] === '') {
-    start = Math.max(size - Number(match[2]), 0);
-    end = size - 1;
-  } else {
-    start = Number(match[1]);
-    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
-  }
-  if (start >= size || start > end || size === 0) return 'unsatisfiable';
-  return { start, end };
-}
-
-/** 200 or 206 with the file; ETag is the SHA-256, which also goes out as a digest header. */
-async function sendFile(req: Request, res: Response, service: ExportsService, row: ExportRow): Promise<void> {
-  const size = Number(row.file_size);
-  const sha256 = row.file_sha256!;
-  const etag = `"${sha256}"`;
-  const base64 = Buffer.from(sha256, 'hex').toString('base64');
-  const ifNoneMatch = req.get('If-None-Match');
-  const notModified =
-    ifNoneMatch !== undefined &&
-    ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
-  const ifRange = req.get('If-Range');
-  const range = ifRange && ifRange !== etag ? null : parseRange(req.get('Range'), size);
-  // Opened before any header is set: a file storage lost is answered as a failed export (410), never a 500.
-  const body = await service.open(row, range && range !== 'unsatisfiable' ? range : undefined);
-  if (notModified || range === 'unsatisfiable' || req.method === 'HEAD') body.destroy();
-  // setHeader, not res.set: Express would append "; charset=utf-8" to text types; pretix sends the stored type.
-  res.setHeader('Content-Type', row.content_type!);
-  res.set({
-    'Content-Disposition': `attachment; filename="${row.file_name}"`,
-    ETag: etag,
-    Digest: `sha-256=${base64}`,
-    'Repr-Digest': `sha-256=:${base64}:`,
-    'Accept-Ranges': 'bytes',
-    'Cache-Control': 'private, no-cache',
-    'Last-Modified': (row.finished_at ?? row.created_at).toUTCString(),
-  });
-  if (notModified) {
-    res.status(304).end();
-    return;
-  }
-  if (range === 'unsatisfiable') {
-    res.status(416).set('Content-Range', `bytes */${size}`).removeHeader('Content-Type');
-    res.end();
-    return;
-  }
-  if (range) {
-    res.status(206);
-    res.set('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
-  }
-  res.set('Content-Length', String(range ? range.end - range.start + 1 : size));
-  if (req.method === 'HEAD') {
-    res.end();
-    return;
-  }
-  await pipeline(body, res);
+/** The stored file of a finished run, as a download offers it. */
+export function downloadableFileOf(row: ExportRow): DownloadableFile {
+  return {
+    size: Number(row.file_size),
+    sha256: row.file_sha256!,
+    contentType: row.content_type!,
+    fileName: row.file_name!,
+    lastModified: row.finished_at ?? row.created_at,
+  };
 }
 
 /**
  * Data exporters at event and organizer level (pretix's E1–E4, O1–O4), plus DELETE on a download URL to
  * cancel. Every handler is a thin adapter over ExportsService.
  */
-export function exportsRouter(deps: {
-  config: Config;
-  db: Db;
-  redis: Redis;
-  logger: Logger;
-  access: AccessService;
-  scopes: Scopes;
-}): Router {
-  const service = new ExportsService({
-    config: deps.config,
-    db: deps.db,
-    access: deps.access,
-    queue: createExportsQueue(deps.redis, deps.config.QUEUE_PREFIX, deps.logger),
-    storage: createStorage(deps.config),
-  });
+export function exportsRouter(deps: { exports: ExportsService; scopes: Scopes }): Router {
+  const service = deps.exports;
   const router = Router({ strict: true });
   const levels: { base: string; guard: RequestHandler; scope: (res: Response) => ExportScope }[] = [
     {
@@ -154,14 +80,16 @@ export function exportsRouter(deps: {
         guard,
         async (req, res) => {
           const row = await service.finished(scope(res), apiPrincipal(req, res), refOf(req));
-          await sendFile(req, res, service, row).catch((error: unknown) => {
-            if (error instanceof CustomBodyError)
-              res.locals.log.error(
-                { err: error.cause, exportId: row.id },
-                'export file missing from storage',
-              );
-            throw error;
-          });
+          await sendFile(req, res, downloadableFileOf(row), (range) => service.open(row, range)).catch(
+            (error: unknown) => {
+              if (error instanceof CustomBodyError)
+                res.locals.log.error(
+                  { err: error.cause, exportId: row.id },
+                  'export file missing from storage',
+                );
+              throw error;
+            },
+          );
         },
       ],
       delete: [

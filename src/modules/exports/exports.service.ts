@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { Queue } from 'bullmq';
+import type { Knex } from 'knex';
 import type { Config } from '../../config';
 import type { Db } from '../../platform/db';
 import { isMissingFile, type ByteRange, type Storage } from '../../platform/storage';
@@ -9,9 +9,9 @@ import type { AccessService, EventAccess, OrganizerAccess } from '../access/acce
 import type { Principal } from '../access/principal';
 import type { Exporter } from './exporters/define';
 import { EXPORTERS } from './exporters/index';
-import { enqueueExport, jobIdOf, type RunExportJob } from './exports.jobs';
+import { enqueueExport, jobIdOf, type ExportsQueue } from './exports.jobs';
 import { normaliseInput, type ScopeEvent } from './exports.input';
-import { ExportsRepository, type ExportLevel, type ExportRow } from './exports.repository';
+import { ExportsRepository, type ExportLevel, type ExportRow, type RunKind } from './exports.repository';
 import { CANCELED_MESSAGE, INTERNAL_ERROR_MESSAGE } from './exports.runner';
 
 /** Where an exporter request happens: the level, and the caller's access there (the event's for event level). */
@@ -23,6 +23,30 @@ export interface DownloadRef {
   identifier: string;
   jobId: string;
   exportId: string;
+}
+
+/** A validated run request: what `prepare` returns and `record` stores (with the kind and principal). */
+export interface PreparedExport {
+  level: ExportLevel;
+  organizerId: number;
+  eventId: number | null;
+  identifier: string;
+  input: Record<string, unknown>;
+  eventIds: number[];
+}
+
+export interface NewRun extends PreparedExport {
+  kind: RunKind;
+  /** The Principal.key of the credential the run acts as; re-checked when it runs, and bound to its results. */
+  principalKey: string;
+  /** How long the run and its file live; EXPORT_TTL by default. */
+  ttlSeconds?: number;
+}
+
+export interface StartedRun {
+  id: string;
+  /** The second id of download URLs (pretix's async task id). */
+  jobId: string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -37,7 +61,7 @@ export class ExportsService {
       config: Config;
       db: Db;
       access: AccessService;
-      queue: Queue<RunExportJob>;
+      queue: ExportsQueue;
       storage: Storage;
     },
   ) {
@@ -70,44 +94,90 @@ export class ExportsService {
   }
 
   /**
-   * Validates the input, records the run and enqueues its job: nothing else happens in the request. The row
-   * and the job appear together or not at all (503 when Redis is down, 429 beyond the per-client cap).
+   * Validates a run request without recording anything: the exporter (404 when unknown or not permitted), its
+   * input (400 in pretix's shapes) and the caller's events. Usable without an HTTP request (a schedule's tick).
    */
-  async start(scope: ExportScope, principal: Principal, identifier: string, body: unknown): Promise<string> {
-    const { config, db } = this.deps;
+  async prepare(scope: ExportScope, identifier: string, body: unknown): Promise<PreparedExport> {
     const exporter = this.get(scope, identifier);
     const { input, eventIds } = await normaliseInput(exporter, body, {
-      db,
+      db: this.deps.db,
       organizerId: scope.access.organizer.id,
       events: await this.permittedEvents(scope, exporter),
     });
-    const id = randomUUID();
-    const jobId = randomUUID();
-    await db.transaction(async (trx) => {
-      await this.repository.lockPrincipal(trx, principal.key);
-      const active = await this.repository.countActive(trx, principal.key);
+    return {
+      level: scope.level,
+      organizerId: scope.access.organizer.id,
+      eventId: scope.level === 'event' ? Number(scope.access.event.id) : null,
+      identifier: exporter.identifier,
+      input,
+      eventIds,
+    };
+  }
+
+  /**
+   * Records a run and enqueues its job inside the caller's transaction: the row and the job appear together or
+   * not at all (503 when Redis is down). With `enforceCap` (the default) a principal may have at most
+   * EXPORT_MAX_ACTIVE_PER_CLIENT runs waiting or running (429 beyond).
+   */
+  async record(
+    trx: Knex.Transaction,
+    run: NewRun,
+    options: { enforceCap?: boolean } = {},
+  ): Promise<StartedRun> {
+    const { config } = this.deps;
+    if (options.enforceCap ?? true) {
+      await this.repository.lockPrincipal(trx, run.principalKey);
+      const active = await this.repository.countActive(trx, run.principalKey);
       if (active >= config.EXPORT_MAX_ACTIVE_PER_CLIENT) {
         throw new Throttled(
           `You already have ${active} exports waiting or running; wait for one of them to finish (at most ${config.EXPORT_MAX_ACTIVE_PER_CLIENT} at a time).`,
           5,
         );
       }
-      await this.repository.insert(trx, {
-        id,
-        job_id: jobId,
-        level: scope.level,
-        organizer_id: scope.access.organizer.id,
-        event_id: scope.level === 'event' ? scope.access.event.id : null,
-        identifier: exporter.identifier,
-        input,
-        event_ids: eventIds,
-        principal_key: principal.key,
-        queue_prefix: config.QUEUE_PREFIX,
-        expires_at: new Date(Date.now() + config.EXPORT_TTL * 1000),
-      });
-      await enqueueExport(this.deps.queue, id);
+    }
+    const started: StartedRun = { id: randomUUID(), jobId: randomUUID() };
+    await this.repository.insert(trx, {
+      id: started.id,
+      job_id: started.jobId,
+      kind: run.kind,
+      level: run.level,
+      organizer_id: run.organizerId,
+      event_id: run.eventId,
+      identifier: run.identifier,
+      input: run.input,
+      event_ids: run.eventIds,
+      principal_key: run.principalKey,
+      queue_prefix: config.QUEUE_PREFIX,
+      expires_at: new Date(Date.now() + (run.ttlSeconds ?? config.EXPORT_TTL) * 1000),
     });
-    return this.downloadUrl(scope, exporter.identifier, jobId, id);
+    await enqueueExport(this.deps.queue, started.id);
+    return started;
+  }
+
+  /** The HTTP flow: validate, then record and enqueue; nothing else happens in the request. */
+  async start(scope: ExportScope, principal: Principal, identifier: string, body: unknown): Promise<string> {
+    const prepared = await this.prepare(scope, identifier, body);
+    const started = await this.deps.db.transaction((trx) =>
+      this.record(trx, { ...prepared, kind: 'export', principalKey: principal.key }),
+    );
+    return this.downloadUrl(scope, prepared.identifier, started.jobId, started.id);
+  }
+
+  /** An unexpired run, whatever its state and kind (for features that serve their own runs' URLs). */
+  async findRun(id: string): Promise<ExportRow | undefined> {
+    return UUID.test(id) ? this.repository.findLive(id) : undefined;
+  }
+
+  /** Throws 409 `{status, percentage}` while a run waits or runs, 410 `{status: "failed", message}` once failed. */
+  pendingError(row: ExportRow): void {
+    if (row.status === 'waiting' || row.status === 'running') {
+      throw new CustomBodyError(
+        409,
+        { status: row.status, percentage: row.percentage === null ? null : Number(row.percentage) },
+        { 'Retry-After': '1' },
+      );
+    }
+    if (row.status === 'failed') throw new CustomBodyError(410, { status: 'failed', message: row.message });
   }
 
   private downloadUrl(scope: ExportScope, identifier: string, jobId: string, id: string): string {
@@ -131,7 +201,8 @@ export class ExportsService {
       row.identifier !== ref.identifier ||
       Number(row.organizer_id) !== scope.access.organizer.id ||
       (scope.level === 'event' && Number(row.event_id) !== Number(scope.access.event.id)) ||
-      row.principal_key !== principal.key
+      row.principal_key !== principal.key ||
+      row.kind !== 'export'
     ) {
       throw new NotFound(UNKNOWN_FILE);
     }
@@ -141,14 +212,7 @@ export class ExportsService {
   /** A finished run's file metadata; 409 while it runs, 410 when it failed. */
   async finished(scope: ExportScope, principal: Principal, ref: DownloadRef): Promise<ExportRow> {
     const row = await this.find(scope, principal, ref);
-    if (row.status === 'waiting' || row.status === 'running') {
-      throw new CustomBodyError(
-        409,
-        { status: row.status, percentage: row.percentage === null ? null : Number(row.percentage) },
-        { 'Retry-After': '1' },
-      );
-    }
-    if (row.status === 'failed') throw new CustomBodyError(410, { status: 'failed', message: row.message });
+    this.pendingError(row);
     return row;
   }
 
