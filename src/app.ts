@@ -21,6 +21,7 @@ import { oauthRouter } from './modules/oauth/oauth.routes';
 import { organizersRouter } from './modules/organizers/organizers.routes';
 import { teamsRouter } from './modules/teams/teams.routes';
 import { ScheduledExportInputs } from './modules/scheduled-exports/export-form-data';
+import { createScheduledExportsQueue } from './modules/scheduled-exports/scheduled-exports.jobs';
 import { scheduledExportsRouter } from './modules/scheduled-exports/scheduled-exports.routes';
 import { ScheduledExportsService } from './modules/scheduled-exports/scheduled-exports.service';
 import { ticketingRouter } from './modules/ticketing.routes';
@@ -59,7 +60,12 @@ export function createApp(deps: AppDeps): Express {
   const scheduledExports = new ScheduledExportsService({
     db,
     events,
-    inputs: new ScheduledExportInputs({ db, exports: exportsService, access, events }),
+    inputs: new ScheduledExportInputs({ exports: exportsService, access, events }),
+    deliveries: {
+      config,
+      exports: exportsService,
+      queue: createScheduledExportsQueue(deps.redis, config.QUEUE_PREFIX, deps.logger),
+    },
   });
 
   const app = express();

@@ -1,8 +1,18 @@
 import type { Config } from '../config';
 import { AccessService } from '../modules/access/access.service';
+import { EventsRepository } from '../modules/events/events.repository';
 import { exporterProducerOf } from '../modules/exports/exporter-producer';
+import { createExportsQueue } from '../modules/exports/exports.jobs';
+import { ExportsService } from '../modules/exports/exports.service';
 import { startExportsWorker } from '../modules/exports/exports.worker';
 import type { ProducerLookup, RunFinishedHook } from '../modules/exports/runs/producer';
+import { ScheduledExportInputs } from '../modules/scheduled-exports/export-form-data';
+import { ScheduledExportsService } from '../modules/scheduled-exports/scheduled-exports.service';
+import {
+  ScheduledRunner,
+  startScheduledExportsWorker,
+} from '../modules/scheduled-exports/scheduled-exports.worker';
+import { createMailer } from '../platform/mailer';
 import { waitUntilReady } from '../platform/redis';
 import { createStorage } from '../platform/storage';
 import { createRuntime, runMain, type Runtime, type Stoppable } from './runtime';
@@ -19,15 +29,38 @@ export async function startWorker(runtime: Runtime): Promise<Stoppable> {
   const exporterRuns = exporterProducerOf({ db, siteUrl: config.SITE_URL });
   const producerOf: ProducerLookup = (run) =>
     run.kind === 'export' || run.kind === 'scheduled_export' ? exporterRuns(run) : undefined;
-  const onFinished: RunFinishedHook[] = [];
+  const mailer = createMailer(config);
+  const events = new EventsRepository(db);
+  const exports = new ExportsService({
+    config,
+    db,
+    access,
+    queue: createExportsQueue(redis, config.QUEUE_PREFIX, logger),
+    storage,
+  });
+  const inputs = new ScheduledExportInputs({ exports, access, events });
+  const scheduled = new ScheduledRunner({
+    config,
+    db,
+    logger,
+    access,
+    exports,
+    inputs,
+    events,
+    mailer,
+    schedules: new ScheduledExportsService({ db, inputs, events }),
+  });
+  const onFinished: RunFinishedHook[] = [scheduled.onFinished];
   const workers: Stoppable[] = [
     startExportsWorker({ config, db, logger, connection: redis, storage, access, producerOf, onFinished }),
+    startScheduledExportsWorker({ config, logger, connection: redis, runner: scheduled }),
   ];
   await waitUntilReady(redis);
   logger.info({ queues: workers.length }, 'worker started');
   return {
     async stop() {
       await Promise.all(workers.map((worker) => worker.stop()));
+      await mailer.close();
     },
   };
 }

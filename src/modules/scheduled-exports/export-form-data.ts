@@ -1,20 +1,8 @@
-import type { Db } from '../../platform/db';
 import { ValidationError, type FieldErrors } from '../../shared/errors';
 import type { AccessService } from '../access/access.service';
 import type { EventsRepository } from '../events/events.repository';
 import type { Exporter } from '../exports/exporters/define';
-import { normaliseInput } from '../exports/exports.input';
-import type { ExportScope, ExportsService } from '../exports/exports.service';
-
-/** What the exports module validated for a run: the exporter, its normalised input and the events it reads. */
-export interface PreparedExport {
-  level: 'event' | 'organizer';
-  organizerId: number;
-  eventId: number | null;
-  identifier: string;
-  input: Record<string, unknown>;
-  eventIds: number[];
-}
+import type { ExportScope, ExportsService, PreparedExport } from '../exports/exports.service';
 
 export interface EventRef {
   id: number;
@@ -24,12 +12,11 @@ export interface EventRef {
 /**
  * A schedule's export, as the exports module sees it: which exporters a caller may use, and the validation of
  * an exporter's input exactly as a run request gets it. `prepare` is the one place that asks the exports
- * module to validate (ExportsService.prepare in the run engine).
+ * module to validate (ExportsService.prepare).
  */
 export class ScheduledExportInputs {
   constructor(
     private readonly deps: {
-      db: Db;
       exports: ExportsService;
       access: AccessService;
       events: EventsRepository;
@@ -61,21 +48,8 @@ export class ScheduledExportInputs {
   }
 
   /** Validates `body` as the input of a run of `identifier` (NotFound for an exporter the caller may not use). */
-  async prepare(scope: ExportScope, identifier: string, body: unknown): Promise<PreparedExport> {
-    const exporter = this.deps.exports.get(scope, identifier);
-    const { input, eventIds } = await normaliseInput(exporter, body, {
-      db: this.deps.db,
-      organizerId: scope.access.organizer.id,
-      events: await this.permittedEvents(scope, exporter),
-    });
-    return {
-      level: scope.level,
-      organizerId: scope.access.organizer.id,
-      eventId: scope.level === 'event' ? Number(scope.access.event.id) : null,
-      identifier: exporter.identifier,
-      input,
-      eventIds,
-    };
+  prepare(scope: ExportScope, identifier: string, body: unknown): Promise<PreparedExport> {
+    return this.deps.exports.prepare(scope, identifier, body);
   }
 }
 

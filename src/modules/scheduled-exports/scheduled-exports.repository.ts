@@ -198,6 +198,10 @@ export class ScheduledExportsRepository {
     return trx(RUNS).where('id', id).first();
   }
 
+  async lockRun(trx: Knex, id: number): Promise<RunRow | undefined> {
+    return trx(RUNS).where('id', id).forUpdate().first();
+  }
+
   async findRunOfSchedule(scheduleId: number, runId: number): Promise<RunRow | undefined> {
     return this.db(RUNS).where({ id: runId, schedule_id: scheduleId }).first();
   }

@@ -5,9 +5,11 @@ import { applyOrdering, paginate } from '../../http/pagination';
 import { idParam } from '../../http/params';
 import { resource } from '../../http/routes';
 import { apiPrincipal, type Scopes } from '../../http/scope';
+import { sendFile } from '../../http/send-file';
 import { parseOrThrow } from '../../http/validate';
+import { downloadableFileOf } from '../exports/exports.routes';
 import type { ExportScope } from '../exports/exports.service';
-import type { ScheduleRow } from './scheduled-exports.repository';
+import type { RunRow, ScheduleRow } from './scheduled-exports.repository';
 import { PreviewQuery } from './scheduled-exports.schemas';
 import { MESSAGES, type ScheduledExportsService } from './scheduled-exports.service';
 
@@ -111,6 +113,38 @@ export function scheduledExportsRouter(deps: {
         },
       ],
     });
+    resource(router, `${base}/:id/runs/`, {
+      get: [
+        guard,
+        async (req, res) => {
+          const { query } = await service.runsQuery(scope(res), apiPrincipal(req, res), scheduleId(req, res));
+          res.json(
+            await paginate<RunRow, unknown>(req, config.SITE_URL, query, (rows) =>
+              service.toRunResources(rows),
+            ),
+          );
+        },
+      ],
+    });
+    resource(router, `${base}/:id/runs/:run/redeliver/`, {
+      post: [
+        guard,
+        async (req, res) => {
+          const runId = idParam(req, 'run', 'No ScheduledExportRun matches the given query.');
+          await service.redeliver(scope(res), apiPrincipal(req, res), scheduleId(req, res), runId);
+          res.status(202).json({ run: runId, status: 'queued' });
+        },
+      ],
+    });
   }
+  // The link in the mail of a result too large to attach: no credentials, the run id and its secret are the key.
+  resource(router, '/scheduled_export_downloads/:run/:token/', {
+    get: [
+      async (req, res) => {
+        const file = await service.linkedFile(idParam(req, 'run'), String(req.params.token));
+        await sendFile(req, res, downloadableFileOf(file), (range) => service.open(file, range));
+      },
+    ],
+  });
   return router;
 }

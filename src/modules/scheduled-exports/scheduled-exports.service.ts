@@ -1,14 +1,23 @@
 import type { Knex } from 'knex';
 import type { z } from 'zod';
 import { toFieldErrors } from '../../http/validate';
+import type { Config } from '../../config';
 import type { Db } from '../../platform/db';
 import { formatDateTime } from '../../shared/api-datetime';
-import { NotFound, PermissionDenied, ValidationError, type FieldErrors } from '../../shared/errors';
+import {
+  Conflict,
+  CustomBodyError,
+  NotFound,
+  PermissionDenied,
+  ValidationError,
+  type FieldErrors,
+} from '../../shared/errors';
 import type { Permission } from '../access/permissions';
 import type { Principal } from '../access/principal';
 import type { EventsRepository } from '../events/events.repository';
 import type { Exporter } from '../exports/exporters/define';
-import type { ExportScope } from '../exports/exports.service';
+import type { ExportRow } from '../exports/exports.repository';
+import type { ExportScope, ExportsService } from '../exports/exports.service';
 import { emailsOf } from '../users/users.service';
 import {
   formDataView,
@@ -19,12 +28,15 @@ import {
   submittedFields,
   type ScheduledExportInputs,
 } from './export-form-data';
+import { linkTokenMatches } from './delivery';
+import { enqueueRedelivery, type ScheduledExportsQueue } from './scheduled-exports.jobs';
 import { nextRun, todayIn, upcomingRuns, type PlannedRun } from './next-run';
 import {
   ScheduledExportsRepository,
   type OwnerFilter,
   type ScheduleFields,
   type ScheduleLocation,
+  type RunRow,
   type ScheduleRow,
 } from './scheduled-exports.repository';
 import { DEFAULT_TIMEZONE, ScheduleInput, SchedulePatch, ScheduleReplace } from './scheduled-exports.schemas';
@@ -81,7 +93,19 @@ function parseFields<S extends z.ZodType>(schema: S, data: unknown, errors: Fiel
 export class ScheduledExportsService {
   readonly repository: ScheduledExportsRepository;
 
-  constructor(private readonly deps: { db: Db; inputs: ScheduledExportInputs; events: EventsRepository }) {
+  constructor(
+    private readonly deps: {
+      db: Db;
+      inputs: ScheduledExportInputs;
+      events: EventsRepository;
+      /** For run history endpoints (API side): redeliveries and the files behind download links. */
+      deliveries?: {
+        config: Pick<Config, 'SCHEDULED_EXPORT_RETRY_DELAY_MS'>;
+        queue: ScheduledExportsQueue;
+        exports: ExportsService;
+      };
+    },
+  ) {
     this.repository = new ScheduledExportsRepository(deps.db);
   }
 
@@ -331,5 +355,74 @@ export class ScheduledExportsService {
       new Date(),
       count,
     );
+  }
+
+  /** The run history of a visible schedule, newest first (beyond pretix). */
+  async runsQuery(
+    scope: ExportScope,
+    principal: Principal,
+    id: number,
+  ): Promise<{ query: Knex.QueryBuilder }> {
+    const row = await this.visible(scope, principal, id);
+    // Wrapped: a knex builder is thenable, and returning it from an async function would run it unpaginated.
+    return {
+      query: this.repository.runsQuery(row.id).orderBy([
+        { column: 'scheduled_for', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ]),
+    };
+  }
+
+  toRunResources(rows: RunRow[]): Record<string, unknown>[] {
+    return rows.map((run) => ({
+      id: Number(run.id),
+      scheduled_for: formatDateTime(run.scheduled_for),
+      started: formatDateTime(run.started_at),
+      finished: formatDateTime(run.finished_at),
+      outcome: run.outcome ?? 'pending',
+      message: run.message,
+      file_name: run.file_name,
+      file_size: run.file_size === null ? null : Number(run.file_size),
+      delivery: run.delivery,
+      recipients: run.recipients,
+    }));
+  }
+
+  private get deliveries() {
+    if (!this.deps.deliveries) throw new Error('ScheduledExportsService built without its deliveries');
+    return this.deps.deliveries;
+  }
+
+  /** Re-sends a successful run's mail to the recipients it went to (409 for other runs, 410 once its file expired). */
+  async redeliver(scope: ExportScope, principal: Principal, id: number, runId: number): Promise<void> {
+    const schedule = await this.visible(scope, principal, id);
+    const run = await this.repository.findRunOfSchedule(schedule.id, runId);
+    if (!run) throw new NotFound('No ScheduledExportRun matches the given query.');
+    if (run.outcome !== 'sent') throw new Conflict('Only a run that was sent can be delivered again.');
+    const file = run.export_id ? await this.deliveries.exports.findRun(run.export_id) : undefined;
+    if (!file || file.status !== 'done')
+      throw new CustomBodyError(410, { detail: 'The file of this run has expired.' });
+    await enqueueRedelivery(this.deliveries.queue, this.deliveries.config, run.id);
+  }
+
+  /**
+   * The result behind a mailed download link: the run id and its secret must match, within 7 days of sending.
+   * Anything else is one 404, so a link reveals nothing about other runs.
+   */
+  async linkedFile(runId: number, token: string): Promise<ExportRow> {
+    const run = await this.repository.findRun(runId);
+    const valid =
+      run !== undefined &&
+      linkTokenMatches(token, run.link_token_hash) &&
+      run.link_expires_at !== null &&
+      run.link_expires_at > new Date() &&
+      run.export_id !== null;
+    const file = valid ? await this.deliveries.exports.findRun(run.export_id!) : undefined;
+    if (!file || file.status !== 'done') throw new NotFound();
+    return file;
+  }
+
+  open(file: ExportRow, range?: Parameters<ExportsService['open']>[1]) {
+    return this.deliveries.exports.open(file, range);
   }
 }
