@@ -245,10 +245,12 @@ export class ScheduledExportsService {
     if (!exporter) return stored!.export_form_data;
     const identifierChanged = stored !== null && stored.export_identifier !== exporter.identifier;
     if (sent === undefined && stored && !identifierChanged) return stored.export_form_data;
-    const body =
+    const body = submittedFields(
+      exporter,
       sent === undefined && stored
         ? await this.runBody(scope.access.organizer.id, stored.export_form_data)
-        : submittedFields(exporter, sent);
+        : sent,
+    );
     try {
       const prepared = await this.deps.inputs.prepare(scope, exporter.identifier, body);
       return storedFormData(exporter, body, prepared);
