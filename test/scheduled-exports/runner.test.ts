@@ -29,6 +29,8 @@ beforeAll(async () => {
     SCHEDULED_EXPORT_RETRY_DELAY_MS: '20',
     SCHEDULED_EXPORT_ATTACH_MAX: String(ATTACH_MAX),
     WORKER_CONCURRENCY: '4',
+    // Every concurrent export holds a snapshot connection and needs another one to report: room for both.
+    DATABASE_POOL_MAX: '10',
   };
   ctx = createExportsContext(env);
   worker = startTestWorker(ctx, env);

@@ -77,20 +77,25 @@ async function zoneOfRow(events: EventsRepository, row: ScheduleRow, trx: Db): P
   return String(event?.timezone ?? DEFAULT_TIMEZONE);
 }
 
+/** A pending run whose job should have started by now (its enqueue after the commit failed, or Redis lost it). */
+const ORPHAN_AFTER_MS = 30_000;
+
 /**
  * One scheduler tick: in one transaction per batch, locks due schedules (`schedule_next_run <= now`, fewer than
- * five failures in a row) with SKIP LOCKED, records a run for the slot (unique per schedule and slot), moves
+ * five failures in a row) with SKIP LOCKED, records a run for the slot (unique per schedule and slot) and moves
  * `schedule_next_run` to the first slot after now — so slots missed while nothing ticked collapse into this
- * one run — and enqueues the run. Any number of schedulers may tick at once: each due slot runs once.
- * Returns the number of runs recorded.
+ * one run. The runs are enqueued once the transaction has committed (a job never looks for a row it cannot see
+ * yet); runs left without a job (Redis down at that moment, a crash) are enqueued again by a later tick, and
+ * the job id makes that a no-op for a run whose job exists. Any number of schedulers may tick at once: each due
+ * slot runs once. Returns the number of runs recorded.
  */
 export async function tick(deps: TickDeps, now: Date = new Date()): Promise<number> {
   const repository = new ScheduledExportsRepository(deps.db);
-  let recorded = 0;
+  const recorded: number[] = [];
   for (;;) {
-    const batch = await deps.db.transaction(async (trx) => {
-      const due = await repository.lockDue(trx, now, TICK_BATCH);
-      for (const schedule of due) {
+    const due = await deps.db.transaction(async (trx) => {
+      const schedules = await repository.lockDue(trx, now, TICK_BATCH);
+      for (const schedule of schedules) {
         const run = await repository.insertRun(trx, Number(schedule.id), schedule.schedule_next_run!);
         const zone = await zoneOfRow(deps.events, schedule, trx);
         const next = nextRun(
@@ -98,16 +103,15 @@ export async function tick(deps: TickDeps, now: Date = new Date()): Promise<numb
           now,
         );
         await repository.setNextRun(trx, Number(schedule.id), next?.at ?? null);
-        // Inside the transaction: when Redis is down the tick rolls back and the next one tries again.
-        if (run) {
-          await enqueueRun(deps.queue, deps.config, Number(run.id));
-          recorded += 1;
-        }
+        if (run) recorded.push(Number(run.id));
       }
-      return due.length;
+      return schedules.length;
     });
-    if (batch < TICK_BATCH) return recorded;
+    if (due < TICK_BATCH) break;
   }
+  const orphans = await repository.pendingRunIds(new Date(now.getTime() - ORPHAN_AFTER_MS));
+  for (const runId of new Set([...recorded, ...orphans])) await enqueueRun(deps.queue, deps.config, runId);
+  return recorded.length;
 }
 
 /**

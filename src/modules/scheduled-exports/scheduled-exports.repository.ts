@@ -194,6 +194,16 @@ export class ScheduledExportsRepository {
     return rows[0] ?? null;
   }
 
+  /** Runs that have neither started an export nor ended, recorded before `before`. */
+  async pendingRunIds(before: Date): Promise<number[]> {
+    const rows: { id: number }[] = await this.db(RUNS)
+      .whereNull('export_id')
+      .whereNull('outcome')
+      .where('created_at', '<', before)
+      .select('id');
+    return rows.map((row) => Number(row.id));
+  }
+
   async findRun(id: number, trx: Knex = this.db): Promise<RunRow | undefined> {
     return trx(RUNS).where('id', id).first();
   }

@@ -76,8 +76,8 @@ export class ScheduledRunner {
   /** The run job: resolves the owner's access and starts the export run (once, whatever retries happen). */
   async start(runId: number): Promise<void> {
     const run = await this.repository.findRun(runId);
-    // The tick enqueues inside its transaction, so the row may not be visible yet: retry.
-    if (!run) throw new Error(`scheduled run ${runId} not visible yet`);
+    // The tick enqueues after its commit; a missing row is a deleted schedule's run (cascade).
+    if (!run) return;
     if (run.export_id || run.outcome) return;
     const schedule = await this.repository.findById(Number(run.schedule_id));
     if (!schedule) return;
