@@ -3,12 +3,19 @@ import { CliUsageError, parseCommandArgs, type CliCommand } from '../cli/command
 import { oauthCommands } from '../cli/oauth.commands';
 import { userCommands } from '../cli/users.commands';
 import { demoCommands } from '../cli/demo.commands';
+import { scheduledExportCommands } from '../cli/scheduled-exports.commands';
 import { ConfigError, loadConfig } from '../config';
 import { ValidationError } from '../shared/errors';
 import { createRuntime } from './runtime';
 
 /** The one explicit list of CLI commands. */
-const COMMANDS: CliCommand[] = [...accountCommands, ...userCommands, ...oauthCommands, ...demoCommands];
+const COMMANDS: CliCommand[] = [
+  ...accountCommands,
+  ...userCommands,
+  ...oauthCommands,
+  ...demoCommands,
+  ...scheduledExportCommands,
+];
 
 function usage(): string {
   return [
