@@ -18,6 +18,8 @@ module.exports = {
       ...project,
       displayName: 'host TZ America/Los_Angeles',
       testMatch: ['<rootDir>/test/scheduled-exports/**/*.test.ts'],
+      // The race and the CLI listing compute no wall times; they run once, in the project above.
+      testPathIgnorePatterns: ['/node_modules/', '/test/scheduled-exports/(race|cli)\\.test\\.ts$'],
       testEnvironment: '<rootDir>/test/support/host-timezone-environment.ts',
       testEnvironmentOptions: { timezone: 'America/Los_Angeles' },
     },

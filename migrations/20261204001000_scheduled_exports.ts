@@ -28,6 +28,9 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('schedule_next_run', { useTz: true });
     t.integer('error_counter').notNullable().defaultTo(0);
     t.text('error_last_message');
+    // The deployment's QUEUE_PREFIX: its scheduler only ticks its own schedules (installations or test runs
+    // sharing one database never run each other's schedules), as the exports table does for runs.
+    t.string('queue_prefix', 100).notNullable();
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.index(['organizer_id', 'event_id']);
@@ -39,7 +42,7 @@ export async function up(knex: Knex): Promise<void> {
         OR (level = 'organizer' AND event_id IS NULL AND timezone IS NOT NULL))`);
   // What the scheduler tick scans every minute: due schedules that have not failed five times in a row.
   await knex.raw(
-    'CREATE INDEX scheduled_exports_due ON scheduled_exports (schedule_next_run) WHERE error_counter < 5',
+    'CREATE INDEX scheduled_exports_due ON scheduled_exports (queue_prefix, schedule_next_run) WHERE error_counter < 5',
   );
 
   await knex.schema.createTable('scheduled_export_runs', (t) => {

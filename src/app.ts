@@ -59,6 +59,7 @@ export function createApp(deps: AppDeps): Express {
   });
   const scheduledExports = new ScheduledExportsService({
     db,
+    queuePrefix: config.QUEUE_PREFIX,
     events,
     inputs: new ScheduledExportInputs({ exports: exportsService, access, events }),
     deliveries: {

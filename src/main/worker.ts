@@ -48,7 +48,7 @@ export async function startWorker(runtime: Runtime): Promise<Stoppable> {
     inputs,
     events,
     mailer,
-    schedules: new ScheduledExportsService({ db, inputs, events }),
+    schedules: new ScheduledExportsService({ db, queuePrefix: config.QUEUE_PREFIX, inputs, events }),
   });
   const onFinished: RunFinishedHook[] = [scheduled.onFinished];
   const workers: Stoppable[] = [

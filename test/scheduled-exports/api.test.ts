@@ -19,12 +19,12 @@ async function world() {
   const user = await makeUser(db());
   const team = await makeTeamWithToken(db(), organizer.id, { permissions: 'all', members: [user.email] });
   const userClient = await issueAccessToken(db(), user.id, [organizer.id]);
-  const eventSchedule = await insertSchedule(db(), {
+  const eventSchedule = await insertSchedule(ctx, {
     organizerId: organizer.id,
     eventId: event.id,
     ownerId: user.id,
   });
-  const organizerSchedule = await insertSchedule(db(), { organizerId: organizer.id, ownerId: user.id });
+  const organizerSchedule = await insertSchedule(ctx, { organizerId: organizer.id, ownerId: user.id });
   const eventBase = `/api/v1/organizers/${organizer.slug}/events/${event.slug}/scheduled_exports/`;
   const organizerBase = `/api/v1/organizers/${organizer.slug}/scheduled_exports/`;
   return {
@@ -361,7 +361,7 @@ describe('updates', () => {
 describe('ordering and preview', () => {
   test('?ordering= by export_identifier and -schedule_next_run', async () => {
     const w = await world();
-    const second = await insertSchedule(db(), {
+    const second = await insertSchedule(ctx, {
       organizerId: w.organizer.id,
       ownerId: w.user.id,
       export_identifier: 'eventdata',
@@ -436,7 +436,7 @@ describe('edit restrictions (pretix 33, 34)', () => {
     });
     const owner = await issueAccessToken(db(), user2.id, [organizer.id]);
     const other = await issueAccessToken(db(), user1.id, [organizer.id]);
-    const s1 = await insertSchedule(db(), {
+    const s1 = await insertSchedule(ctx, {
       organizerId: organizer.id,
       ownerId: user2.id,
       export_identifier: 'orderlist',
@@ -475,7 +475,7 @@ describe('edit restrictions (pretix 33, 34)', () => {
       permissions: ['can_change_organizer_settings', 'can_view_orders'],
       events: [event1.slug],
     });
-    const s = await insertSchedule(db(), {
+    const s = await insertSchedule(ctx, {
       organizerId: organizer.id,
       ownerId: owner.id,
       export_form_data: { _format: 'xlsx', all_events: false, events: [event1.id] },
@@ -507,7 +507,7 @@ describe('edit restrictions (pretix 33, 34)', () => {
       events: [event.slug],
       members: [user2.email],
     });
-    const s2 = await insertSchedule(db(), {
+    const s2 = await insertSchedule(ctx, {
       organizerId: organizer.id,
       eventId: event.id,
       ownerId: user2.id,

@@ -15,21 +15,21 @@ describe('npm run cli -- scheduled-exports:list', () => {
     const organizer = await makeOrganizer(db);
     const event = await makeEvent(db, organizer.id);
     const owner = await makeUser(db);
-    const due = await insertSchedule(db, {
+    const due = await insertSchedule(ctx, {
       organizerId: organizer.id,
       eventId: event.id,
       ownerId: owner.id,
       mail_subject: 'Due one',
       nextRunAt: new Date(Date.now() - 60_000),
     });
-    const stopped = await insertSchedule(db, {
+    const stopped = await insertSchedule(ctx, {
       organizerId: organizer.id,
       ownerId: owner.id,
       mail_subject: 'Stopped one',
       nextRunAt: new Date(Date.now() - 60_000),
       errorCounter: 5,
     });
-    const later = await insertSchedule(db, {
+    const later = await insertSchedule(ctx, {
       organizerId: organizer.id,
       ownerId: owner.id,
       mail_subject: 'Later',

@@ -43,7 +43,7 @@ describe('several schedulers side by side', () => {
   test('two schedulers racing over 200 due schedules record 200 runs and send exactly 200 mails', async () => {
     const db = ctx.runtime.db;
     const { organizer, event, owner } = await ownerWithEvent();
-    const template = await insertSchedule(db, {
+    const template = await insertSchedule(ctx, {
       organizerId: organizer.id,
       eventId: event.id,
       ownerId: owner.id,
@@ -55,10 +55,10 @@ describe('several schedulers side by side', () => {
     await db.raw(
       `INSERT INTO scheduled_exports (level, organizer_id, event_id, owner_id, export_identifier, export_form_data,
          locale, mail_additional_recipients, mail_additional_recipients_cc, mail_additional_recipients_bcc,
-         mail_subject, mail_template, schedule_rrule, schedule_rrule_time, timezone, schedule_next_run)
+         mail_subject, mail_template, schedule_rrule, schedule_rrule_time, timezone, schedule_next_run, queue_prefix)
        SELECT level, organizer_id, event_id, owner_id, export_identifier, export_form_data, locale,
          'race' || n || '@example.org', '', '', mail_subject, mail_template, schedule_rrule, schedule_rrule_time,
-         timezone, schedule_next_run
+         timezone, schedule_next_run, queue_prefix
        FROM scheduled_exports, generate_series(1, 199) AS n WHERE id = ?`,
       [template.id],
     );
@@ -98,7 +98,7 @@ describe('several schedulers side by side', () => {
   test('after downtime, missed slots collapse into one run and the next run is in the future', async () => {
     const db = ctx.runtime.db;
     const { organizer, event, owner } = await ownerWithEvent();
-    const s = await insertSchedule(db, {
+    const s = await insertSchedule(ctx, {
       organizerId: organizer.id,
       eventId: event.id,
       ownerId: owner.id,
@@ -123,7 +123,7 @@ describe('several schedulers side by side', () => {
   test('the BullMQ job scheduler of the scheduler process ticks by itself', async () => {
     const db = ctx.runtime.db;
     const { organizer, event, owner } = await ownerWithEvent();
-    const s = await insertSchedule(db, {
+    const s = await insertSchedule(ctx, {
       organizerId: organizer.id,
       eventId: event.id,
       ownerId: owner.id,

@@ -78,7 +78,7 @@ describe.each(['event', 'organizer'] as const)('the scheduled runner at %s level
     w: Awaited<ReturnType<typeof world>>,
     overrides: Parameters<typeof insertSchedule>[1] extends infer F ? Partial<F> : never = {},
   ) {
-    return insertSchedule(db(), {
+    return insertSchedule(ctx, {
       organizerId: w.organizer.id,
       ...(level === 'event' ? { eventId: w.event.id } : { timezone: 'Europe/Berlin' }),
       ownerId: w.owner.id,
@@ -199,7 +199,7 @@ describe('the scheduled runner beyond the common cases', () => {
     const other = await makeEvent(db(), w.organizer.id);
     await db()('teams').where('id', w.team.team.id).update({ all_events: false });
     await db()('team_limit_events').insert({ team_id: w.team.team.id, event_id: other.id });
-    const s = await insertSchedule(db(), {
+    const s = await insertSchedule(ctx, {
       organizerId: w.organizer.id,
       ownerId: w.owner.id,
       timezone: 'Europe/Berlin',
@@ -219,7 +219,7 @@ describe('the scheduled runner beyond the common cases', () => {
 
   test('an empty result sends a failure mail and leaves the counter alone', async () => {
     const w = await world();
-    const s = await insertSchedule(db(), {
+    const s = await insertSchedule(ctx, {
       organizerId: w.organizer.id,
       eventId: w.event.id,
       ownerId: w.owner.id,
@@ -245,7 +245,7 @@ describe('the scheduled runner beyond the common cases', () => {
     const data = new TicketingData(db());
     const item = await data.item(w.event.id, 'Ticket');
     for (let i = 0; i < 400; i += 1) await data.order(w.event.id, { positions: [{ itemId: item.id }] });
-    const s = await insertSchedule(db(), {
+    const s = await insertSchedule(ctx, {
       organizerId: w.organizer.id,
       eventId: w.event.id,
       ownerId: w.owner.id,
@@ -286,7 +286,7 @@ describe('the scheduled runner beyond the common cases', () => {
 
   test('five failures stop the schedule; an update revives it (counter 0, next run recomputed)', async () => {
     const w = await world();
-    const s = await insertSchedule(db(), {
+    const s = await insertSchedule(ctx, {
       organizerId: w.organizer.id,
       eventId: w.event.id,
       ownerId: w.owner.id,
@@ -319,7 +319,7 @@ describe('the scheduled runner beyond the common cases', () => {
 
   test('runs history and redelivery of a sent run to the same recipients', async () => {
     const w = await world();
-    const s = await insertSchedule(db(), {
+    const s = await insertSchedule(ctx, {
       organizerId: w.organizer.id,
       eventId: w.event.id,
       ownerId: w.owner.id,

@@ -30,9 +30,10 @@ export interface ScheduleFixture extends Partial<ScheduleFields> {
 
 /**
  * A schedule written straight into the table, as pretix's test fixtures create model objects (no API call, so
- * the stored form data is exactly what the test gives).
+ * the stored form data is exactly what the test gives), on the test file's queue prefix.
  */
-export async function insertSchedule(db: Db, fixture: ScheduleFixture): Promise<ScheduleRow> {
+export async function insertSchedule(ctx: TestContext, fixture: ScheduleFixture): Promise<ScheduleRow> {
+  const db = ctx.runtime.db;
   const level = fixture.eventId === undefined ? 'organizer' : 'event';
   const fields: ScheduleFields = {
     export_identifier: 'orderlist',
@@ -66,6 +67,8 @@ export async function insertSchedule(db: Db, fixture: ScheduleFixture): Promise<
     schedule_rrule_time: fields.schedule_rrule_time,
     timezone: fields.timezone,
     level,
+    // The test file's QUEUE_PREFIX: only its own ticks run the schedule.
+    queue_prefix: ctx.queuePrefix,
     organizer_id: fixture.organizerId,
     event_id: fixture.eventId ?? null,
     owner_id: fixture.ownerId,

@@ -65,7 +65,7 @@ export interface TickDeps {
   db: Db;
   events: EventsRepository;
   queue: ScheduledExportsQueue;
-  config: Pick<Config, 'SCHEDULED_EXPORT_RETRY_DELAY_MS'>;
+  config: Pick<Config, 'SCHEDULED_EXPORT_RETRY_DELAY_MS' | 'QUEUE_PREFIX'>;
   logger: Logger;
 }
 
@@ -94,7 +94,7 @@ export async function tick(deps: TickDeps, now: Date = new Date()): Promise<numb
   const recorded: number[] = [];
   for (;;) {
     const due = await deps.db.transaction(async (trx) => {
-      const schedules = await repository.lockDue(trx, now, TICK_BATCH);
+      const schedules = await repository.lockDue(trx, deps.config.QUEUE_PREFIX, now, TICK_BATCH);
       for (const schedule of schedules) {
         const run = await repository.insertRun(trx, Number(schedule.id), schedule.schedule_next_run!);
         const zone = await zoneOfRow(deps.events, schedule, trx);
@@ -109,7 +109,10 @@ export async function tick(deps: TickDeps, now: Date = new Date()): Promise<numb
     });
     if (due < TICK_BATCH) break;
   }
-  const orphans = await repository.pendingRunIds(new Date(now.getTime() - ORPHAN_AFTER_MS));
+  const orphans = await repository.pendingRunIds(
+    deps.config.QUEUE_PREFIX,
+    new Date(now.getTime() - ORPHAN_AFTER_MS),
+  );
   for (const runId of new Set([...recorded, ...orphans])) await enqueueRun(deps.queue, deps.config, runId);
   return recorded.length;
 }

@@ -22,6 +22,7 @@ export interface ScheduleRow {
   schedule_rrule_time: string;
   timezone: string | null;
   schedule_next_run: Date | null;
+  queue_prefix: string;
   error_counter: number;
   error_last_message: string | null;
   created_at: Date;
@@ -111,6 +112,7 @@ export class ScheduledExportsRepository {
   async insert(
     trx: Knex,
     row: ScheduleFields & {
+      queue_prefix: string;
       level: ScheduleLevel;
       organizer_id: number;
       event_id: number | null;
@@ -148,8 +150,9 @@ export class ScheduledExportsRepository {
   }
 
   /** Locks and returns up to `limit` due schedules that no other transaction holds (several schedulers). */
-  async lockDue(trx: Knex, now: Date, limit: number): Promise<ScheduleRow[]> {
+  async lockDue(trx: Knex, queuePrefix: string, now: Date, limit: number): Promise<ScheduleRow[]> {
     return trx(SCHEDULES)
+      .where('queue_prefix', queuePrefix)
       .where('schedule_next_run', '<=', now)
       .where('error_counter', '<', 5)
       .orderBy('schedule_next_run')
@@ -195,12 +198,14 @@ export class ScheduledExportsRepository {
   }
 
   /** Runs that have neither started an export nor ended, recorded before `before`. */
-  async pendingRunIds(before: Date): Promise<number[]> {
+  async pendingRunIds(queuePrefix: string, before: Date): Promise<number[]> {
     const rows: { id: number }[] = await this.db(RUNS)
-      .whereNull('export_id')
-      .whereNull('outcome')
-      .where('created_at', '<', before)
-      .select('id');
+      .join(SCHEDULES, `${SCHEDULES}.id`, `${RUNS}.schedule_id`)
+      .where(`${SCHEDULES}.queue_prefix`, queuePrefix)
+      .whereNull(`${RUNS}.export_id`)
+      .whereNull(`${RUNS}.outcome`)
+      .where(`${RUNS}.created_at`, '<', before)
+      .select(`${RUNS}.id`);
     return rows.map((row) => Number(row.id));
   }
 

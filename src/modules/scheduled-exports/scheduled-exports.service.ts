@@ -96,6 +96,8 @@ export class ScheduledExportsService {
   constructor(
     private readonly deps: {
       db: Db;
+      /** QUEUE_PREFIX: the deployment whose scheduler runs the schedules created here. */
+      queuePrefix: string;
       inputs: ScheduledExportInputs;
       events: EventsRepository;
       /** For run history endpoints (API side): redeliveries and the files behind download links. */
@@ -314,6 +316,7 @@ export class ScheduledExportsService {
     const row = await this.deps.db.transaction((trx) =>
       this.repository.insert(trx, {
         ...fields,
+        queue_prefix: this.deps.queuePrefix,
         level: location.level,
         organizer_id: location.organizerId,
         event_id: location.eventId,
