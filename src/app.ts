@@ -8,66 +8,54 @@ import { rejectNullCharacters } from './http/null-characters';
 import { requestContext } from './http/request-context';
 import { createScopes } from './http/scope';
 import { trailingSlash } from './http/trailing-slash';
-import { AccessService } from './modules/access/access.service';
-import { eventsApi } from './modules/events/events.routes';
-import { EventsRepository } from './modules/events/events.repository';
-import { createExportsQueue } from './modules/exports/exports.jobs';
+import type { AccessService } from './modules/access/access.service';
+import { eventsApi, type EventsApiServices } from './modules/events/events.routes';
 import { exportsRouter } from './modules/exports/exports.routes';
-import { ExportsService } from './modules/exports/exports.service';
+import type { ExportsService } from './modules/exports/exports.service';
 import { healthRouter } from './modules/health/health.routes';
 import { versionRouter } from './modules/health/version.routes';
 import { bearerAuthenticator } from './modules/oauth/bearer-authenticator';
+import type { LoginThrottle } from './modules/oauth/login-throttle';
 import { oauthRouter } from './modules/oauth/oauth.routes';
+import type { OAuthService } from './modules/oauth/oauth.service';
 import { organizersRouter } from './modules/organizers/organizers.routes';
-import { teamsRouter } from './modules/teams/teams.routes';
-import { ScheduledExportInputs } from './modules/scheduled-exports/export-form-data';
-import { createScheduledExportsQueue } from './modules/scheduled-exports/scheduled-exports.jobs';
 import { scheduledExportsRouter } from './modules/scheduled-exports/scheduled-exports.routes';
-import { ScheduledExportsService } from './modules/scheduled-exports/scheduled-exports.service';
-import { ticketingRouter } from './modules/ticketing.routes';
-import { TeamsService } from './modules/teams/teams.service';
+import type { ScheduledExportsService } from './modules/scheduled-exports/scheduled-exports.service';
+import { teamsRouter } from './modules/teams/teams.routes';
+import type { TeamsService } from './modules/teams/teams.service';
+import { ticketingRouter, type TicketingServices } from './modules/ticketing.routes';
 import { teamTokenAuthenticator } from './modules/teams/token-authenticator';
 import type { Db } from './platform/db';
 import type { Logger } from './platform/logger';
 import type { Redis } from './platform/redis';
-import { createStorage, type Storage } from './platform/storage';
+
+/** What the routers answer with. main/api.ts (composeApiServices) is the one place that builds them. */
+export interface ApiServices {
+  access: AccessService;
+  teams: TeamsService;
+  oauth: OAuthService;
+  loginThrottle: LoginThrottle;
+  events: EventsApiServices;
+  ticketing: TicketingServices;
+  exports: ExportsService;
+  scheduledExports: ScheduledExportsService;
+}
 
 export interface AppDeps {
   config: Config;
   db: Db;
   redis: Redis;
   logger: Logger;
-  /** Where run files live; built from the config when omitted. */
-  storage?: Storage;
+  services: ApiServices;
   /** Extra credential schemes; team tokens and OAuth Bearer tokens are always on. */
   authenticators?: Authenticator[];
 }
 
 /** Builds the Express app: middleware order and router mounting. No listen(), no environment reads. */
 export function createApp(deps: AppDeps): Express {
-  const { config, db } = deps;
-  const access = new AccessService(db);
+  const { config, db, services } = deps;
+  const { access } = services;
   const scopes = createScopes(access);
-  const teams = new TeamsService(db);
-  const events = new EventsRepository(db);
-  const exportsService = new ExportsService({
-    config,
-    db,
-    access,
-    queue: createExportsQueue(deps.redis, config.QUEUE_PREFIX, deps.logger),
-    storage: deps.storage ?? createStorage(config),
-  });
-  const scheduledExports = new ScheduledExportsService({
-    db,
-    queuePrefix: config.QUEUE_PREFIX,
-    events,
-    inputs: new ScheduledExportInputs({ exports: exportsService, access, events }),
-    deliveries: {
-      config,
-      exports: exportsService,
-      queue: createScheduledExportsQueue(deps.redis, config.QUEUE_PREFIX, deps.logger),
-    },
-  });
 
   const app = express();
   app.set('strict routing', true);
@@ -83,19 +71,23 @@ export function createApp(deps: AppDeps): Express {
   app.get('/api/v1/idempotency_query', idempotencyQuery(db));
   app.use(parseBody);
   app.use(
-    authenticate([teamTokenAuthenticator(db), bearerAuthenticator(db), ...(deps.authenticators ?? [])]),
+    authenticate([
+      teamTokenAuthenticator(db),
+      bearerAuthenticator(services.oauth),
+      ...(deps.authenticators ?? []),
+    ]),
   );
   app.use(rejectNullCharacters);
 
   app.get('/api/', (_req, res) => res.redirect(302, '/api/v1/'));
   app.use(versionRouter());
-  app.use(oauthRouter(deps));
+  app.use(oauthRouter({ config, db, oauth: services.oauth, loginThrottle: services.loginThrottle }));
   app.use('/api/v1', organizersRouter({ config, access, scopes }));
-  app.use('/api/v1', teamsRouter({ config, scopes, teams }));
-  app.use('/api/v1', eventsApi({ config, db, access, scopes }));
-  app.use('/api/v1', ticketingRouter({ config, scopes, db }));
-  app.use('/api/v1', exportsRouter({ exports: exportsService, scopes }));
-  app.use('/api/v1', scheduledExportsRouter({ config, scopes, scheduledExports }));
+  app.use('/api/v1', teamsRouter({ config, scopes, teams: services.teams }));
+  app.use('/api/v1', eventsApi({ config, db, access, scopes, ...services.events }));
+  app.use('/api/v1', ticketingRouter({ config, scopes, ...services.ticketing }));
+  app.use('/api/v1', exportsRouter({ exports: services.exports, scopes }));
+  app.use('/api/v1', scheduledExportsRouter({ config, scopes, scheduledExports: services.scheduledExports }));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

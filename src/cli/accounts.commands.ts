@@ -1,19 +1,18 @@
 import { PERMISSION_FLAGS, type Permission } from '../modules/access/permissions';
 import { createOrganizer } from '../modules/organizers/organizers.service';
-import { TeamsService } from '../modules/teams/teams.service';
 import { TeamInput } from '../modules/teams/teams.schemas';
 import { createUser } from '../modules/users/users.service';
 import { migrateLatest, ensureDatabase } from '../platform/db';
-import { parseOrThrow } from '../http/validate';
-import { CliUsageError, listOption, requireOption, type CliCommand } from './command';
+import { parseOrThrow } from '../shared/validation';
+import { CliUsageError, listOption, requireOption, type CliCommand, type CliContext } from './command';
 
 const dbMigrate: CliCommand = {
   name: 'db:migrate',
   summary: 'Create the database if missing and apply pending migrations',
   options: {},
-  async run(runtime) {
-    await ensureDatabase(runtime.config.DATABASE_URL);
-    return { applied: await migrateLatest(runtime.db) };
+  async run(context) {
+    await ensureDatabase(context.config.DATABASE_URL);
+    return { applied: await migrateLatest(context.db) };
   },
 };
 
@@ -21,8 +20,8 @@ const organizerCreate: CliCommand = {
   name: 'organizer:create',
   summary: '--slug <slug> --name <name>',
   options: { slug: { type: 'string' }, name: { type: 'string' } },
-  async run(runtime, options) {
-    const organizer = await createOrganizer(runtime.db, {
+  async run(context, options) {
+    const organizer = await createOrganizer(context.db, {
       slug: requireOption(options, 'slug'),
       name: requireOption(options, 'name'),
     });
@@ -34,8 +33,8 @@ const userCreate: CliCommand = {
   name: 'user:create',
   summary: '--email <email> --password <pw> [--fullname <name>]',
   options: { email: { type: 'string' }, password: { type: 'string' }, fullname: { type: 'string' } },
-  async run(runtime, options) {
-    const user = await createUser(runtime.db, {
+  async run(context, options) {
+    const user = await createUser(context.db, {
       email: requireOption(options, 'email'),
       password: requireOption(options, 'password'),
       fullname: typeof options.fullname === 'string' ? options.fullname : '',
@@ -44,8 +43,8 @@ const userCreate: CliCommand = {
   },
 };
 
-async function organizerIdOf(runtime: Parameters<CliCommand['run']>[0], slug: string): Promise<number> {
-  const row: { id: number } | undefined = await runtime
+async function organizerIdOf(context: CliContext, slug: string): Promise<number> {
+  const row: { id: number } | undefined = await context
     .db('organizers')
     .whereRaw('lower(slug) = lower(?)', [slug])
     .first('id');
@@ -66,8 +65,8 @@ const teamCreate: CliCommand = {
     permissions: { type: 'string' },
     members: { type: 'string' },
   },
-  async run(runtime, options) {
-    const organizerId = await organizerIdOf(runtime, requireOption(options, 'organizer'));
+  async run(context, options) {
+    const organizerId = await organizerIdOf(context, requireOption(options, 'organizer'));
     const requested = options['all-permissions'] ? [...PERMISSION_FLAGS] : listOption(options.permissions);
     const unknown = requested.filter((flag) => !(PERMISSION_FLAGS as readonly string[]).includes(flag));
     if (unknown.length > 0) throw new CliUsageError(`unknown permissions: ${unknown.join(', ')}`);
@@ -77,7 +76,7 @@ const teamCreate: CliCommand = {
       limit_events: listOption(options.events),
       ...Object.fromEntries((requested as Permission[]).map((flag) => [flag, true])),
     });
-    return new TeamsService(runtime.db).create(organizerId, input, listOption(options.members));
+    return context.teams.create(organizerId, input, listOption(options.members));
   },
 };
 
@@ -85,12 +84,11 @@ const tokenCreate: CliCommand = {
   name: 'token:create',
   summary: '--organizer <slug> --team <id> --name <name>',
   options: { organizer: { type: 'string' }, team: { type: 'string' }, name: { type: 'string' } },
-  async run(runtime, options) {
-    const organizerId = await organizerIdOf(runtime, requireOption(options, 'organizer'));
+  async run(context, options) {
+    const organizerId = await organizerIdOf(context, requireOption(options, 'organizer'));
     const teamId = Number(requireOption(options, 'team'));
-    const teams = new TeamsService(runtime.db);
-    await teams.get(organizerId, teamId);
-    const created = await teams.createToken(teamId, requireOption(options, 'name'));
+    await context.teams.get(organizerId, teamId);
+    const created = await context.teams.createToken(teamId, requireOption(options, 'name'));
     return { id: created.id, name: created.name, active: created.active, token: created.token };
   },
 };

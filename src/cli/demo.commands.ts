@@ -1,11 +1,10 @@
 import { PERMISSION_FLAGS } from '../modules/access/permissions';
 import { seedDemo } from '../modules/demo/demo.service';
 import { createOrganizer } from '../modules/organizers/organizers.service';
-import { TeamsService } from '../modules/teams/teams.service';
 import { TeamInput } from '../modules/teams/teams.schemas';
 import { createUser } from '../modules/users/users.service';
 import { ensureDatabase, migrateLatest } from '../platform/db';
-import { parseOrThrow } from '../http/validate';
+import { parseOrThrow } from '../shared/validation';
 import { CliUsageError, requireOption, type CliCommand } from './command';
 import { progressReporter } from './progress';
 
@@ -25,10 +24,10 @@ const demoSeed: CliCommand = {
     orders: { type: 'string' },
     seed: { type: 'string' },
   },
-  async run(runtime, options) {
+  async run(context, options) {
     return seedDemo(
-      runtime.db,
-      runtime.config.DATABASE_URL,
+      context.db,
+      context.config.DATABASE_URL,
       {
         organizer: requireOption(options, 'organizer'),
         event: requireOption(options, 'event'),
@@ -50,19 +49,16 @@ const demo: CliCommand = {
   name: 'demo',
   summary: 'create organizer "demo", a user, a team token and event "democon" with 1,000 orders',
   options: {},
-  async run(runtime) {
-    await ensureDatabase(runtime.config.DATABASE_URL);
-    await migrateLatest(runtime.db);
-    const db = runtime.db;
+  async run(context) {
+    await ensureDatabase(context.config.DATABASE_URL);
+    await migrateLatest(context.db);
+    const { db, teams } = context;
     const organizer =
       (await db('organizers').where('slug', 'demo').first('id', 'slug')) ??
       (await createOrganizer(db, { slug: 'demo', name: 'Demo Organizer' }));
     if (!(await db('users').whereRaw('lower(email) = ?', [DEMO_USER.email]).first('id')))
       await createUser(db, DEMO_USER);
-    const teams = new TeamsService(db);
-    const existingTeam = await db('teams')
-      .where({ organizer_id: organizer.id, name: 'Demo admins' })
-      .first('id');
+    const existingTeam = await teams.findByName(organizer.id, 'Demo admins');
     const teamId =
       existingTeam?.id ??
       (
@@ -83,11 +79,11 @@ const demo: CliCommand = {
       ? null
       : await seedDemo(
           db,
-          runtime.config.DATABASE_URL,
+          context.config.DATABASE_URL,
           { organizer: 'demo', event: 'democon', orders: 1000, seed: 1 },
           progressReporter(),
         );
-    const api = `${runtime.config.SITE_URL}/api/v1/organizers/demo/events/democon`;
+    const api = `${context.config.SITE_URL}/api/v1/organizers/demo/events/democon`;
     const curl = [
       `curl -H "Authorization: Token ${token}" "${api}/orders/?status=p"`,
       `curl -H "Authorization: Token ${token}" "${api}/quotas/"`,

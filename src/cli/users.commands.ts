@@ -6,14 +6,14 @@ const userSetPassword: CliCommand = {
   name: 'user:set-password',
   summary: '--email <email> --password <pw>',
   options: { email: { type: 'string' }, password: { type: 'string' } },
-  async run(runtime, options) {
+  async run(context, options) {
     const user = await setPassword(
-      runtime.db,
+      context.db,
       requireOption(options, 'email'),
       requireOption(options, 'password'),
     );
     // Logins on the authorize pages end with the old password; issued API tokens stay valid, as in pretix.
-    await deletePageSessionsOfUser(runtime.db, user.id);
+    await deletePageSessionsOfUser(context.db, user.id);
     return { id: user.id, email: user.email };
   },
 };
@@ -22,8 +22,8 @@ const userDeactivate: CliCommand = {
   name: 'user:deactivate',
   summary: '--email <email>',
   options: { email: { type: 'string' } },
-  async run(runtime, options) {
-    const user = await deactivateUser(runtime.db, requireOption(options, 'email'));
+  async run(context, options) {
+    const user = await deactivateUser(context.db, requireOption(options, 'email'));
     return { id: user.id, email: user.email, is_active: user.is_active };
   },
 };

@@ -6,7 +6,7 @@ import { idParam } from './params';
 import { eventAccessOf } from './context';
 import { paginate } from './pagination';
 import { resource, type Handlers } from './routes';
-import { parseOrThrow } from './validate';
+import { parseOrThrow } from '../shared/validation';
 
 /**
  * The usual pretix model viewset: list (paginated), detail, create (201), PATCH and DELETE (204). Each operation

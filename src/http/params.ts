@@ -14,3 +14,11 @@ export function idParam(req: Request, name = 'id', notFoundDetail?: string): num
   if (!parsed.success) throw new NotFound(notFoundDetail);
   return parsed.data;
 }
+
+/** Query-string booleans as DRF's filters read them. */
+export function queryBoolean(raw: unknown): boolean | undefined {
+  if (typeof raw !== 'string') return undefined;
+  if (['true', 'True', '1'].includes(raw)) return true;
+  if (['false', 'False', '0'].includes(raw)) return false;
+  return undefined;
+}

@@ -1,10 +1,12 @@
 import { accountCommands } from '../cli/accounts.commands';
-import { CliUsageError, parseCommandArgs, type CliCommand } from '../cli/command';
+import { CliUsageError, parseCommandArgs, type CliCommand, type CliContext } from '../cli/command';
 import { oauthCommands } from '../cli/oauth.commands';
 import { userCommands } from '../cli/users.commands';
 import { demoCommands } from '../cli/demo.commands';
 import { scheduledExportCommands } from '../cli/scheduled-exports.commands';
 import { ConfigError, loadConfig } from '../config';
+import { OAuthService } from '../modules/oauth/oauth.service';
+import { TeamsService } from '../modules/teams/teams.service';
 import { ValidationError } from '../shared/errors';
 import { createRuntime } from './runtime';
 
@@ -36,7 +38,9 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   const runtime = createRuntime(config, 'cli');
   try {
-    const result = await command.run(runtime, options);
+    const { db } = runtime;
+    const context: CliContext = { config, db, teams: new TeamsService(db), oauth: new OAuthService(db) };
+    const result = await command.run(context, options);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return 0;
   } finally {

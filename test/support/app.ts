@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Express } from 'express';
 import { createApp, type AppDeps } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
+import { composeApiServices } from '../../src/main/api';
 import { createRuntime, type Runtime } from '../../src/main/runtime';
 
 export interface TestContext {
@@ -36,6 +37,7 @@ export function createTestContext(
     db: runtime.db,
     redis: runtime.redis,
     logger: runtime.logger,
+    services: composeApiServices(runtime),
     ...extraDeps,
   });
   return {

@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../platform/db';
-import type { OrderRow, PositionRow } from '../orders/orders.repository';
 
 type Executor = Db | Knex.Transaction;
 
@@ -35,25 +34,6 @@ export async function replaceProducts(
   await trx('checkin_list_items').where('list_id', listId).delete();
   if (itemIds.length)
     await trx('checkin_list_items').insert(itemIds.map((item_id) => ({ list_id: listId, item_id })));
-}
-
-/** A ticket of the event by position id or by secret, locked so that two scans of it are judged one by one. */
-export async function lockPosition(
-  trx: Knex.Transaction,
-  eventId: number,
-  idOrSecret: string,
-): Promise<{ position: PositionRow; order: OrderRow } | undefined> {
-  const query = trx('order_positions')
-    .join('orders', 'orders.id', 'order_positions.order_id')
-    .where('orders.event_id', eventId)
-    .select('order_positions.*')
-    .forUpdate('order_positions');
-  if (/^\d{1,15}$/.test(idOrSecret)) query.where('order_positions.id', Number(idOrSecret));
-  else query.where('order_positions.secret', idOrSecret);
-  const position: PositionRow | undefined = await query.first();
-  if (!position) return undefined;
-  const order: OrderRow = await trx('orders').where('id', position.order_id).first();
-  return { position, order };
 }
 
 /** The last successful scan of this ticket on this list, if any. */

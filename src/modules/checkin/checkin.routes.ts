@@ -5,20 +5,19 @@ import { mountEventResource } from '../../http/event-resource';
 import { idParam } from '../../http/params';
 import { resource } from '../../http/routes';
 import { isSafeMethod, type Scopes } from '../../http/scope';
-import { parseOrThrow } from '../../http/validate';
-import type { Db } from '../../platform/db';
+import { parseOrThrow } from '../../shared/validation';
 import { PermissionDenied } from '../../shared/errors';
 import type { CheckinListRow } from './checkin.repository';
 import { CheckinListInput, CheckinListPatch, RedeemInput } from './checkin.schemas';
-import { CheckinService } from './checkin.service';
+import type { CheckinService } from './checkin.service';
 
 /**
  * checkinlists/: read by whoever may view orders or check in, changed with can_change_event_settings (as in
  * pretix); …/positions/{id}/redeem/ records a scan and needs can_checkin_orders.
  */
-export function checkinRouter(deps: { config: Config; scopes: Scopes; db: Db }): Router {
+export function checkinRouter(deps: { config: Config; scopes: Scopes; checkin: CheckinService }): Router {
   const router = Router({ strict: true });
-  const checkin = new CheckinService(deps.db);
+  const { checkin } = deps;
   const scope = deps.scopes.event();
   const listGuard: RequestHandler = (req, res, next) => {
     Promise.resolve(

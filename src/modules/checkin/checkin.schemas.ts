@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Datetime, patchOf, PkList } from '../../http/fields';
+import { Datetime, patchOf, PkList } from '../../shared/fields';
 
 export const CheckinListInput = z.object({
   name: z.string().trim().min(1).max(190),

@@ -4,12 +4,11 @@ import { CustomBodyError, NotFound } from '../../shared/errors';
 import type { EventRow } from '../access/access.service';
 import { updateRow } from '../items/items.repository';
 import { requireEventItems } from '../items/items.service';
-import type { OrderRow, PositionRow } from '../orders/orders.repository';
+import { lockPosition, type OrderRow, type PositionRow } from '../orders/orders.repository';
 import { positionResources } from '../orders/orders.resources';
 import {
   lastCheckin,
   listsOfEvent,
-  lockPosition,
   productsOf,
   replaceProducts,
   type CheckinListRow,

@@ -47,6 +47,12 @@ export interface SeedSummary extends BatchCounts {
 
 /** Events that demo:seed creates start here, so that the same seed gives the same dates on every run. */
 const DEMO_EVENT_START = Date.parse('2026-12-10T09:00:00Z');
+/**
+ * Tables demo:seed fills with COPY, in foreign-key order. This is the documented exception to "orders' writes go
+ * through orders.repository.ts": a bulk loader of generated data, like a database restore, writes the rows whole
+ * on its own connections; going through the repository's row-by-row inserts would take hours for a million
+ * positions. Nothing but demo:seed (a CLI command on a fresh event) runs it.
+ */
 const LOAD_ORDER: CopyTable[] = [
   'orders',
   'order_positions',

@@ -187,10 +187,6 @@ export class EventsRepository {
   }
 
   /** Adds the event to a team's event list (a token creating an event must be able to reach it). */
-  async addToTeam(trx: Knex, teamId: number, eventId: number): Promise<void> {
-    await trx('team_limit_events').insert({ team_id: teamId, event_id: eventId }).onConflict().ignore();
-  }
-
   /**
    * Per event: 100 when some active product whose quotas all have room can be bought, 0 when every product
    * with a quota is sold out, null when no product has a quota (pretix: "unknown").

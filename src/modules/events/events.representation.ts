@@ -1,7 +1,7 @@
 import type { Config } from '../../config';
 import { formatDateTime } from '../../shared/api-datetime';
 import type { OrganizerRow } from '../access/access.service';
-import { DEFAULT_LANGUAGE, SALES_CHANNELS } from './reference-data';
+import { DEFAULT_LANGUAGE, SALES_CHANNELS } from '../../shared/reference-data';
 import type { EventRecord, EventsRepository } from './events.repository';
 import type { PluginRegistry } from './plugins';
 

@@ -8,15 +8,14 @@ import type { Db } from '../../platform/db';
 import { NotFound } from '../../shared/errors';
 import type { AccessService } from '../access/access.service';
 import { metaPropertiesRouter } from '../organizers/meta-properties.routes';
-import { MetaPropertiesService } from '../organizers/meta-properties.service';
+import type { MetaPropertiesService } from '../organizers/meta-properties.service';
 import { settingsRouter } from '../settings/settings.routes';
-import { SettingsService } from '../settings/settings.service';
+import type { SettingsService } from '../settings/settings.service';
 import { applyEventFilters } from './events.filters';
-import { EventsRepository, type EventRecord } from './events.repository';
-import { EventRepresentation } from './events.representation';
-import { EventsService } from './events.service';
-import { PluginRegistry } from './plugins';
-import { SALES_CHANNELS } from './reference-data';
+import type { EventRecord, EventsRepository } from './events.repository';
+import type { EventRepresentation } from './events.representation';
+import type { EventsService } from './events.service';
+import { SALES_CHANNELS } from '../../shared/reference-data';
 
 const ORDERING = { date_from: 'events.date_from', slug: 'events.slug' };
 
@@ -29,12 +28,20 @@ function availabilityChannel(req: Request): string | undefined {
   return channel;
 }
 
-interface EventsApiDeps {
+/** The services behind the events API, built by the composition root (main/api.ts). */
+export interface EventsApiServices {
+  events: EventsService;
+  eventsRepository: EventsRepository;
+  represent: EventRepresentation;
+  settings: SettingsService;
+  metaProperties: MetaPropertiesService;
+}
+
+interface EventsApiDeps extends EventsApiServices {
   config: Config;
   db: Db;
   access: AccessService;
   scopes: Scopes;
-  plugins?: PluginRegistry;
 }
 
 /**
@@ -42,13 +49,8 @@ interface EventsApiDeps {
  * one router so that the app mounts them with one line.
  */
 export function eventsApi(deps: EventsApiDeps): Router {
-  const { config, db, access, scopes } = deps;
-  const plugins = deps.plugins ?? new PluginRegistry();
-  const settings = new SettingsService(db);
-  const metaProperties = new MetaPropertiesService(db);
-  const repository = new EventsRepository(db);
-  const events = new EventsService(db, repository, access, settings, metaProperties, plugins);
-  const represent = new EventRepresentation(config, repository, plugins);
+  const { config, db, access, scopes, events, represent, settings, metaProperties } = deps;
+  const repository = deps.eventsRepository;
   const router = Router({ strict: true });
 
   resource(router, '/organizers/:organizer/events/', {

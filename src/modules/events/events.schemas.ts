@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DATETIME_FORMAT_ERROR, parseDateTime } from '../../shared/api-datetime';
 import * as t from '../settings/setting-types';
 import type { Parsed } from '../settings/setting-types';
-import { CURRENCIES, SALES_CHANNELS, TIMEZONES } from './reference-data';
+import { CURRENCIES, SALES_CHANNELS, TIMEZONES } from '../../shared/reference-data';
 
 /** Python's type names, as DRF puts them in "Expected a list of items but got type …". */
 function pythonType(value: unknown): string {

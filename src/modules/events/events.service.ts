@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { toFieldErrors } from '../../http/validate';
+import { toFieldErrors } from '../../shared/validation';
 import { isForeignKeyViolation, isUniqueViolation, type Db } from '../../platform/db';
 import { PermissionDenied, ValidationError, type FieldErrors } from '../../shared/errors';
 import type { AccessService, EventAccess, OrganizerAccess, OrganizerRow } from '../access/access.service';
@@ -8,10 +8,11 @@ import type { Principal } from '../access/principal';
 import type { MetaPropertiesService, MetaPropertyRow } from '../organizers/meta-properties.service';
 import { NEW_EVENT_SETTINGS } from '../settings/settings.registry';
 import type { SettingsService } from '../settings/settings.service';
+import { reachNewEvent } from '../teams/teams.repository';
 import { EventBody, REQUIRED_ON_CREATE } from './events.schemas';
 import type { EventRecord, EventsRepository } from './events.repository';
 import { DEFAULT_EVENT_PLUGINS, type PluginRegistry } from './plugins';
-import { DEFAULT_TIMEZONE, SALES_CHANNELS } from './reference-data';
+import { DEFAULT_TIMEZONE, SALES_CHANNELS } from '../../shared/reference-data';
 
 type Mode = 'create' | 'patch' | 'put';
 
@@ -223,10 +224,7 @@ export class EventsService {
           await this.settings.initializeEvent(trx, event.id, NEW_EVENT_SETTINGS);
         }
         // A token of a team limited to some events must reach what it just created, as in pretix.
-        if (principal.kind === 'team_token') {
-          const team = await trx('teams').where('id', principal.teamId).first('all_events');
-          if (team && !team.all_events) await this.repository.addToTeam(trx, principal.teamId, event.id);
-        }
+        if (principal.kind === 'team_token') await reachNewEvent(trx, principal.teamId, event.id);
         return event;
       });
     } catch (error) {

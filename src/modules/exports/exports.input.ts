@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { toFieldErrors } from '../../http/validate';
+import { toFieldErrors } from '../../shared/validation';
 import type { Db } from '../../platform/db';
 import { ValidationError, type FieldErrors } from '../../shared/errors';
 import type { Exporter, InputField } from './exporters/define';

@@ -2,7 +2,6 @@ import { Router } from 'express';
 import type { Config } from '../../config';
 import { mountEventResource, mountNestedResource } from '../../http/event-resource';
 import type { Scopes } from '../../http/scope';
-import type { Db } from '../../platform/db';
 import type { ItemRow, VariationRow } from './items.repository';
 import {
   CategoryInput,
@@ -12,14 +11,18 @@ import {
   VariationInput,
   VariationPatch,
 } from './items.schemas';
-import { CategoriesService, categoryResource, ItemsService } from './items.service';
+import { categoryResource, type CategoriesService, type ItemsService } from './items.service';
 
 /** categories/, items/ and items/{id}/variations/: readable with event access, changed with can_change_items. */
-export function itemsRouter(deps: { config: Config; scopes: Scopes; db: Db }): Router {
+export function itemsRouter(deps: {
+  config: Config;
+  scopes: Scopes;
+  categories: CategoriesService;
+  items: ItemsService;
+}): Router {
   const router = Router({ strict: true });
   const guard = deps.scopes.event({ write: 'can_change_items' });
-  const categories = new CategoriesService(deps.db);
-  const items = new ItemsService(deps.db);
+  const { categories, items } = deps;
 
   mountEventResource(router, deps.config.SITE_URL, {
     path: '/categories/',

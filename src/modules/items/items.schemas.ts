@@ -7,7 +7,7 @@ import {
   Pk,
   Position,
   TaxRate,
-} from '../../http/fields';
+} from '../../shared/fields';
 
 export const CategoryInput = z.object({
   name: I18nString,

@@ -1,4 +1,4 @@
-import { whereIdFilter } from '../../http/fields';
+import { whereIdFilter } from '../../shared/filters';
 import type { Knex } from 'knex';
 import { isForeignKeyViolation, type Db } from '../../platform/db';
 import { NotFound, PermissionDenied, ValidationError } from '../../shared/errors';

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../platform/db';
+import { organizerIdsOfMember } from '../teams/teams.repository';
 
 type Executor = Db | Knex.Transaction;
 
@@ -104,13 +105,7 @@ export async function findUserForLogin(db: Executor, email: string): Promise<Use
 /** Organizers in which the user is a member of at least one team: the consent page's choices. */
 export async function organizersOfUser(db: Executor, userId: number): Promise<OrganizerChoice[]> {
   return db('organizers')
-    .whereIn(
-      'id',
-      db('teams')
-        .join('team_members', 'team_members.team_id', 'teams.id')
-        .where('team_members.user_id', userId)
-        .select('teams.organizer_id'),
-    )
+    .whereIn('id', organizerIdsOfMember(db, userId))
     .orderBy([{ column: 'name' }, { column: 'slug' }])
     .select('id', 'slug', 'name');
 }

@@ -2,10 +2,9 @@ import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config';
 import { resource } from '../../http/routes';
 import type { Db } from '../../platform/db';
-import type { Redis } from '../../platform/redis';
 import { PermissionDenied } from '../../shared/errors';
 import { findUser } from '../users/users.service';
-import { LoginThrottle } from './login-throttle';
+import type { LoginThrottle } from './login-throttle';
 import { ConsentForm, LoginForm } from './oauth.schemas';
 import {
   OAuthService,
@@ -57,10 +56,14 @@ const authorizeUrl = (params: Record<string, string | undefined>) =>
  * "Connect with tixport": the authorize pages (login, consent), the token and revocation endpoints, and
  * GET /api/v1/me. Paths are absolute because pretix gives these endpoints no trailing slash.
  */
-export function oauthRouter(deps: { config: Config; db: Db; redis: Redis }): Router {
-  const { db } = deps;
-  const oauth = new OAuthService(db);
-  const throttle = new LoginThrottle(deps.redis, deps.config.QUEUE_PREFIX);
+export function oauthRouter(deps: {
+  config: Config;
+  db: Db;
+  oauth: OAuthService;
+  loginThrottle: LoginThrottle;
+}): Router {
+  const { db, oauth } = deps;
+  const throttle = deps.loginThrottle;
   const pages = createPageCookies(deps.config.SITE_URL.startsWith('https:'), PAGE_SESSION_SECONDS);
   const router = Router({ strict: true });
 

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Db } from '../../platform/db';
+import { isUniqueViolation, type Db } from '../../platform/db';
 
 type Executor = Db | Knex.Transaction;
 
@@ -215,6 +215,109 @@ export async function paymentsOf(db: Executor, orderIds: number[]): Promise<Paym
 export async function refundsOf(db: Executor, orderIds: number[]): Promise<RefundRow[]> {
   if (orderIds.length === 0) return [];
   return db('order_refunds').whereIn('order_id', orderIds).orderBy(['order_id', 'local_id']);
+}
+
+/** Which of these position secrets the event's orders already use. */
+export async function takenSecrets(db: Executor, eventId: number, secrets: string[]): Promise<Set<string>> {
+  const rows: { secret: string }[] = await db('order_positions')
+    .join('orders', 'orders.id', 'order_positions.order_id')
+    .where('orders.event_id', eventId)
+    .whereIn('order_positions.secret', secrets)
+    .select('order_positions.secret');
+  return new Set(rows.map((row) => row.secret));
+}
+
+/**
+ * Inserts an order row; null when a unique column (its code) is taken. A savepoint keeps the caller's
+ * transaction usable after the violation, so that it can retry with another code.
+ */
+export async function insertOrderUnlessTaken(
+  trx: Knex.Transaction,
+  columns: Record<string, unknown>,
+): Promise<number | null> {
+  await trx.raw('SAVEPOINT order_code');
+  try {
+    const [row] = await trx('orders').insert(columns).returning('id');
+    await trx.raw('RELEASE SAVEPOINT order_code');
+    return (row as { id: number }).id;
+  } catch (error) {
+    await trx.raw('ROLLBACK TO SAVEPOINT order_code');
+    if (isUniqueViolation(error)) return null;
+    throw error;
+  }
+}
+
+export async function insertPosition(
+  trx: Knex.Transaction,
+  columns: Record<string, unknown>,
+): Promise<number> {
+  const [row] = await trx('order_positions').insert(columns).returning('id');
+  return (row as { id: number }).id;
+}
+
+/** One answer of a position, with the options chosen for it. */
+export async function insertAnswer(
+  trx: Knex.Transaction,
+  answer: { orderposition_id: number; question_id: number; answer: string; file_key: string | null },
+  optionIds: number[],
+): Promise<void> {
+  const [row] = await trx('question_answers').insert(answer).returning('id');
+  const answerId = (row as { id: number }).id;
+  if (optionIds.length > 0)
+    await trx('question_answer_options').insert(
+      optionIds.map((option_id) => ({ answer_id: answerId, option_id })),
+    );
+}
+
+export async function insertFees(trx: Knex.Transaction, rows: Record<string, unknown>[]): Promise<void> {
+  if (rows.length > 0) await trx('order_fees').insert(rows);
+}
+
+export async function insertInvoiceAddress(
+  trx: Knex.Transaction,
+  row: Record<string, unknown>,
+): Promise<void> {
+  await trx('invoice_addresses').insert(row);
+}
+
+export async function insertPayments(trx: Knex.Transaction, rows: Record<string, unknown>[]): Promise<void> {
+  if (rows.length > 0) await trx('order_payments').insert(rows);
+}
+
+/** Payments not yet settled end with the order's change (marked paid by another payment, or canceled). */
+export async function cancelOpenPayments(trx: Knex.Transaction, orderId: number): Promise<void> {
+  await trx('order_payments')
+    .where('order_id', orderId)
+    .whereIn('state', ['created', 'pending'])
+    .update({ state: 'canceled' });
+}
+
+export async function setOrderStatus(
+  trx: Knex.Transaction,
+  orderId: number,
+  status: 'p' | 'c',
+  now: Date,
+): Promise<void> {
+  await trx('orders').where('id', orderId).update({ status, last_modified: now });
+}
+
+/** A ticket of the event by position id or by secret, locked so that two scans of it are judged one by one. */
+export async function lockPosition(
+  trx: Knex.Transaction,
+  eventId: number,
+  idOrSecret: string,
+): Promise<{ position: PositionRow; order: OrderRow } | undefined> {
+  const query = trx('order_positions')
+    .join('orders', 'orders.id', 'order_positions.order_id')
+    .where('orders.event_id', eventId)
+    .select('order_positions.*')
+    .forUpdate('order_positions');
+  if (/^\d{1,15}$/.test(idOrSecret)) query.where('order_positions.id', Number(idOrSecret));
+  else query.where('order_positions.secret', idOrSecret);
+  const position: PositionRow | undefined = await query.first();
+  if (!position) return undefined;
+  const order: OrderRow = await trx('orders').where('id', position.order_id).first();
+  return { position, order };
 }
 
 /** Groups rows by a numeric key, keeping their order. */

@@ -1,16 +1,15 @@
 import { Router, type Request } from 'express';
 import type { Config } from '../../config';
 import { eventAccessOf } from '../../http/context';
-import { queryBoolean } from '../../http/fields';
+import { queryBoolean } from '../../http/params';
 import { applyOrdering, paginate } from '../../http/pagination';
 import { resource } from '../../http/routes';
 import type { Scopes } from '../../http/scope';
-import { parseOrThrow } from '../../http/validate';
-import type { Db } from '../../platform/db';
+import { parseOrThrow } from '../../shared/validation';
 import type { OrderRow } from './orders.repository';
 import type { ResourceOptions } from './orders.resources';
 import { MarkCanceled, OrderCreate } from './orders.schemas';
-import { OrdersService, type OrderListFilters } from './orders.service';
+import type { OrderListFilters, OrdersService } from './orders.service';
 
 function stringQuery(req: Request): OrderListFilters {
   return Object.fromEntries(
@@ -30,9 +29,9 @@ function codeParam(req: Request): string {
 }
 
 /** orders/: read with can_view_orders; create and status changes with can_change_orders. */
-export function ordersRouter(deps: { config: Config; scopes: Scopes; db: Db }): Router {
+export function ordersRouter(deps: { config: Config; scopes: Scopes; orders: OrdersService }): Router {
   const router = Router({ strict: true });
-  const orders = new OrdersService(deps.db);
+  const { orders } = deps;
   const guard = deps.scopes.event({ read: 'can_view_orders', write: 'can_change_orders' });
   const base = '/organizers/:organizer/events/:event/orders/';
 

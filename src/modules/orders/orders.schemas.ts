@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Datetime, Decimal, NonNegativeDecimal, Pk, PkList, Position, TaxRate } from '../../http/fields';
+import { Datetime, Decimal, NonNegativeDecimal, Pk, PkList, Position, TaxRate } from '../../shared/fields';
 import { isCountryCode } from '../questions/answers';
 
 const Email = z

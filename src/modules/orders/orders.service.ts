@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { isUniqueViolation, type Db } from '../../platform/db';
+import type { Db } from '../../platform/db';
 import { BadRequest, NotFound, ValidationError, type FieldErrors } from '../../shared/errors';
 import { fromCents, includedTaxCents, toCents } from '../../shared/formats';
 import { randomToken } from '../../shared/ids';
@@ -8,7 +8,22 @@ import { itemsWithVariations, type ItemRow, type VariationRow } from '../items/i
 import { AnswerError, cleanAnswer, type CleanAnswer } from '../questions/answers';
 import { questionsWithRelations, type QuestionWithRelations } from '../questions/questions.repository';
 import { reserveQuotas } from '../quotas/quotas.service';
-import { findOrderByCode, ordersOfEvent, positionsOfOrders, type OrderRow } from './orders.repository';
+import {
+  cancelOpenPayments,
+  findOrderByCode,
+  insertAnswer,
+  insertFees,
+  insertInvoiceAddress,
+  insertOrderUnlessTaken,
+  insertPayments,
+  insertPosition,
+  ordersOfEvent,
+  paymentsOf,
+  positionsOfOrders,
+  setOrderStatus,
+  takenSecrets,
+  type OrderRow,
+} from './orders.repository';
 import { orderResources, type OrderResource, type ResourceOptions } from './orders.resources';
 import type { InvoiceAddressCreate, OrderCreate, PositionCreate } from './orders.schemas';
 import { ORDER_STATUSES } from './orders.schemas';
@@ -169,12 +184,7 @@ export class OrdersService {
     });
 
     if (secrets.size > 0) {
-      const taken: { secret: string }[] = await trx('order_positions')
-        .join('orders', 'orders.id', 'order_positions.order_id')
-        .where('orders.event_id', event.id)
-        .whereIn('order_positions.secret', [...secrets])
-        .select('order_positions.secret');
-      const takenSet = new Set(taken.map((row) => row.secret));
+      const takenSet = await takenSecrets(trx, event.id, [...secrets]);
       input.positions.forEach((position, index) => {
         if (position.secret !== undefined && takenSet.has(position.secret))
           positionErrors[index]!.secret = ['You cannot assign a position secret that already exists.'];
@@ -300,69 +310,58 @@ export class OrdersService {
     for (const position of positions) {
       const p = position.input;
       const parts = p.attendee_name_parts ?? (p.attendee_name ? { _legacy: p.attendee_name } : {});
-      const [row] = await trx('order_positions')
-        .insert({
-          order_id: orderId,
-          positionid: position.positionid,
-          item_id: position.item.id,
-          variation_id: position.variation?.id ?? null,
-          price: fromCents(position.priceCents),
-          tax_rate: position.item.tax_rate,
-          tax_value: fromCents(includedTaxCents(position.priceCents, position.item.tax_rate)),
-          attendee_name_cached: p.attendee_name ?? (nameFromParts(parts) || null),
-          attendee_name_parts: JSON.stringify(parts),
-          attendee_email: p.attendee_email,
-          company: p.company,
-          street: p.street,
-          zipcode: p.zipcode,
-          city: p.city,
-          country: p.country || null,
-          state: p.state,
-          secret: p.secret ?? randomToken(32, SECRET_ALPHABET),
-          pseudonymization_id: randomToken(10, CODE_ALPHABET),
-          addon_to_id: p.addon_to === null ? null : idByPositionid.get(p.addon_to),
-          valid_from: p.valid_from,
-          valid_until: p.valid_until,
-        })
-        .returning('id');
-      const positionId = (row as { id: number }).id;
+      const positionId = await insertPosition(trx, {
+        order_id: orderId,
+        positionid: position.positionid,
+        item_id: position.item.id,
+        variation_id: position.variation?.id ?? null,
+        price: fromCents(position.priceCents),
+        tax_rate: position.item.tax_rate,
+        tax_value: fromCents(includedTaxCents(position.priceCents, position.item.tax_rate)),
+        attendee_name_cached: p.attendee_name ?? (nameFromParts(parts) || null),
+        attendee_name_parts: JSON.stringify(parts),
+        attendee_email: p.attendee_email,
+        company: p.company,
+        street: p.street,
+        zipcode: p.zipcode,
+        city: p.city,
+        country: p.country || null,
+        state: p.state,
+        secret: p.secret ?? randomToken(32, SECRET_ALPHABET),
+        pseudonymization_id: randomToken(10, CODE_ALPHABET),
+        addon_to_id: p.addon_to === null ? null : idByPositionid.get(p.addon_to),
+        valid_from: p.valid_from,
+        valid_until: p.valid_until,
+      });
       idByPositionid.set(position.positionid, positionId);
       for (const { questionId, clean } of position.answers) {
-        const [answer] = await trx('question_answers')
-          .insert({
+        await insertAnswer(
+          trx,
+          {
             orderposition_id: positionId,
             question_id: questionId,
             answer: clean.answer,
             file_key: clean.fileKey,
-          })
-          .returning('id');
-        if (clean.options.length > 0) {
-          await trx('question_answer_options').insert(
-            clean.options.map((option) => ({
-              answer_id: (answer as { id: number }).id,
-              option_id: option.id,
-            })),
-          );
-        }
+          },
+          clean.options.map((option) => option.id),
+        );
       }
     }
 
-    if (input.fees.length > 0) {
-      await trx('order_fees').insert(
-        input.fees.map((fee, index) => ({
-          order_id: orderId,
-          fee_type: fee.fee_type,
-          description: fee.description,
-          value: fee.value,
-          tax_rate: fee.tax_rate,
-          tax_value: fromCents(includedTaxCents(feeCents[index]!, fee.tax_rate)),
-        })),
-      );
-    }
+    await insertFees(
+      trx,
+      input.fees.map((fee, index) => ({
+        order_id: orderId,
+        fee_type: fee.fee_type,
+        description: fee.description,
+        value: fee.value,
+        tax_rate: fee.tax_rate,
+        tax_value: fromCents(includedTaxCents(feeCents[index]!, fee.tax_rate)),
+      })),
+    );
     if (input.invoice_address)
-      await trx('invoice_addresses').insert(invoiceAddressRow(orderId, input.invoice_address));
-    const payments = this.initialPayments(orderId, input, totalCents, now);
-    if (payments.length > 0) await trx('order_payments').insert(payments);
+      await insertInvoiceAddress(trx, invoiceAddressRow(orderId, input.invoice_address));
+    await insertPayments(trx, this.initialPayments(orderId, input, totalCents, now));
     return code;
   }
 
@@ -374,19 +373,10 @@ export class OrdersService {
   ): Promise<{ id: number; code: string }> {
     for (let attempt = 0; ; attempt++) {
       const code = requested ?? randomToken(5, CODE_ALPHABET);
-      try {
-        await trx.raw('SAVEPOINT order_code');
-        const [row] = await trx('orders')
-          .insert({ ...columns, code })
-          .returning('id');
-        await trx.raw('RELEASE SAVEPOINT order_code');
-        return { id: (row as { id: number }).id, code };
-      } catch (error) {
-        await trx.raw('ROLLBACK TO SAVEPOINT order_code');
-        if (!isUniqueViolation(error)) throw error;
-        if (requested) throw ValidationError.field('code', 'This order code is already in use.');
-        if (attempt > 10) throw error;
-      }
+      const id = await insertOrderUnlessTaken(trx, { ...columns, code });
+      if (id !== null) return { id, code };
+      if (requested) throw ValidationError.field('code', 'This order code is already in use.');
+      if (attempt > 10) throw new Error('No free order code after 12 attempts');
     }
   }
 
@@ -458,30 +448,27 @@ export class OrdersService {
       if (order.status !== 'n' && order.status !== 'e')
         throw new BadRequest('The order is not pending or expired.');
       if (order.status === 'e') await this.recheckQuotas(trx, event, order);
-      const payments: { state: string; amount: string; local_id: number }[] = await trx('order_payments')
-        .where('order_id', order.id)
-        .select('state', 'amount', 'local_id');
+      const payments = await paymentsOf(trx, [order.id]);
       const paidCents = payments
         .filter((payment) => payment.state === 'confirmed')
         .reduce((sum, payment) => sum + toCents(payment.amount), 0);
       const openCents = toCents(order.total) - paidCents;
       const now = new Date();
       if (openCents > 0) {
-        await trx('order_payments')
-          .where('order_id', order.id)
-          .whereIn('state', ['created', 'pending'])
-          .update({ state: 'canceled' });
-        await trx('order_payments').insert({
-          order_id: order.id,
-          local_id: Math.max(0, ...payments.map((payment) => payment.local_id)) + 1,
-          provider: 'manual',
-          state: 'confirmed',
-          amount: fromCents(openCents),
-          created: now,
-          payment_date: now,
-        });
+        await cancelOpenPayments(trx, order.id);
+        await insertPayments(trx, [
+          {
+            order_id: order.id,
+            local_id: Math.max(0, ...payments.map((payment) => payment.local_id)) + 1,
+            provider: 'manual',
+            state: 'confirmed',
+            amount: fromCents(openCents),
+            created: now,
+            payment_date: now,
+          },
+        ]);
       }
-      await trx('orders').where('id', order.id).update({ status: 'p', last_modified: now });
+      await setOrderStatus(trx, order.id, 'p', now);
     });
     return this.get(event, code);
   }
@@ -503,11 +490,8 @@ export class OrdersService {
     await this.db.transaction(async (trx) => {
       const order = await this.lockOrder(trx, event, code);
       if (order.status === 'c') throw new BadRequest('The order is not allowed to be canceled.');
-      await trx('order_payments')
-        .where('order_id', order.id)
-        .whereIn('state', ['created', 'pending'])
-        .update({ state: 'canceled' });
-      await trx('orders').where('id', order.id).update({ status: 'c', last_modified: new Date() });
+      await cancelOpenPayments(trx, order.id);
+      await setOrderStatus(trx, order.id, 'c', new Date());
     });
     return this.get(event, code);
   }

@@ -4,7 +4,7 @@ import { organizerAccessOf } from '../../http/context';
 import { paginate } from '../../http/pagination';
 import { resource } from '../../http/routes';
 import type { Scopes } from '../../http/scope';
-import { parseOrThrow } from '../../http/validate';
+import { parseOrThrow } from '../../shared/validation';
 import { MetaPropertyInput, MetaPropertyPatch } from './meta-properties.schemas';
 import { idParam } from '../../http/params';
 import {

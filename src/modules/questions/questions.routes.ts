@@ -2,15 +2,18 @@ import { Router } from 'express';
 import type { Config } from '../../config';
 import { mountEventResource, mountNestedResource } from '../../http/event-resource';
 import type { Scopes } from '../../http/scope';
-import type { Db } from '../../platform/db';
 import type { OptionRow, QuestionRow } from './questions.repository';
 import { OptionInput, OptionPatch, QuestionInput, QuestionPatch } from './questions.schemas';
-import { optionResource, QuestionsService } from './questions.service';
+import { optionResource, type QuestionsService } from './questions.service';
 
 /** questions/ and questions/{id}/options/: readable with event access, changed with can_change_items. */
-export function questionsRouter(deps: { config: Config; scopes: Scopes; db: Db }): Router {
+export function questionsRouter(deps: {
+  config: Config;
+  scopes: Scopes;
+  questions: QuestionsService;
+}): Router {
   const router = Router({ strict: true });
-  const questions = new QuestionsService(deps.db);
+  const { questions } = deps;
   const guard = deps.scopes.event({ write: 'can_change_items' });
   mountEventResource(router, deps.config.SITE_URL, {
     path: '/questions/',

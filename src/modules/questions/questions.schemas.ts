@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { I18nOptional, I18nString, patchOf, PkList, Position } from '../../http/fields';
+import { I18nOptional, I18nString, patchOf, PkList, Position } from '../../shared/fields';
 
 /** pretix's question type codes. */
 export const QUESTION_TYPES = [

@@ -5,15 +5,14 @@ import { mountEventResource } from '../../http/event-resource';
 import { idParam } from '../../http/params';
 import { resource } from '../../http/routes';
 import type { Scopes } from '../../http/scope';
-import type { Db } from '../../platform/db';
 import type { QuotaRow } from './quotas.repository';
 import { QuotaInput, QuotaPatch } from './quotas.schemas';
-import { QuotasService } from './quotas.service';
+import type { QuotasService } from './quotas.service';
 
 /** quotas/ and quotas/{id}/availability/: readable with event access, changed with can_change_items. */
-export function quotasRouter(deps: { config: Config; scopes: Scopes; db: Db }): Router {
+export function quotasRouter(deps: { config: Config; scopes: Scopes; quotas: QuotasService }): Router {
   const router = Router({ strict: true });
-  const quotas = new QuotasService(deps.db);
+  const { quotas } = deps;
   const guard = deps.scopes.event({ write: 'can_change_items' });
   mountEventResource(router, deps.config.SITE_URL, {
     path: '/quotas/',

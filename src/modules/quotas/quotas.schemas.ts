@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { patchOf, PkList, Position } from '../../http/fields';
+import { patchOf, PkList, Position } from '../../shared/fields';
 
 export const QuotaInput = z.object({
   name: z.string().trim().min(1).max(200),

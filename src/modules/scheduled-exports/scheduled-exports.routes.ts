@@ -6,7 +6,7 @@ import { idParam } from '../../http/params';
 import { resource } from '../../http/routes';
 import { apiPrincipal, type Scopes } from '../../http/scope';
 import { sendFile } from '../../http/send-file';
-import { parseOrThrow } from '../../http/validate';
+import { parseOrThrow } from '../../shared/validation';
 import { downloadableFileOf } from '../exports/exports.routes';
 import type { ExportScope } from '../exports/exports.service';
 import type { RunRow, ScheduleRow } from './scheduled-exports.repository';

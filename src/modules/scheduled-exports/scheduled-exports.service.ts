@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { z } from 'zod';
-import { toFieldErrors } from '../../http/validate';
+import { toFieldErrors } from '../../shared/validation';
 import type { Config } from '../../config';
 import type { Db } from '../../platform/db';
 import { formatDateTime } from '../../shared/api-datetime';

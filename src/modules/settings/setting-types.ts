@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { formatDateTime, parseDateTime } from '../../shared/api-datetime';
-import { isCountryCode, LANGUAGES } from '../events/reference-data';
+import { isCountryCode, LANGUAGES } from '../../shared/reference-data';
 
 /** The outcome of checking one submitted setting value: the value to store, or DRF's message. */
 export type Parsed = { ok: true; value: unknown } | { ok: false; error: string };

@@ -1,4 +1,4 @@
-import { TIMEZONES } from '../events/reference-data';
+import { TIMEZONES } from '../../shared/reference-data';
 import * as t from './setting-types';
 import type { SettingType } from './setting-types';
 

@@ -3,7 +3,7 @@ import type { Db } from '../../platform/db';
 import { ValidationError, type FieldErrors } from '../../shared/errors';
 import type { EventAccess, EventRow, OrganizerAccess } from '../access/access.service';
 import type { Permission } from '../access/permissions';
-import { SALES_CHANNELS } from '../events/reference-data';
+import { SALES_CHANNELS } from '../../shared/reference-data';
 import { resolveRelative, type RelativeBase } from './setting-types';
 import { EVENT_SCOPE, ORGANIZER_SCOPE, SettingsRepository } from './settings.repository';
 import { SETTINGS, SETTINGS_BY_KEY, type SettingPermission } from './settings.registry';

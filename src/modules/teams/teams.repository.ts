@@ -74,6 +74,23 @@ export async function replaceLimitEvents(
   }
 }
 
+/** A team limited to some events also reaches this one (the event its token just created); others already do. */
+export async function reachNewEvent(trx: Knex.Transaction, teamId: number, eventId: number): Promise<void> {
+  const team: { all_events: boolean } | undefined = await trx('teams')
+    .where('id', teamId)
+    .first('all_events');
+  if (team && !team.all_events)
+    await trx('team_limit_events').insert({ team_id: teamId, event_id: eventId }).onConflict().ignore();
+}
+
+/** Organizers in which the user is a member of at least one team, as a subquery of organizer ids. */
+export function organizerIdsOfMember(db: Executor, userId: number): Knex.QueryBuilder {
+  return db('teams')
+    .join('team_members', 'team_members.team_id', 'teams.id')
+    .where('team_members.user_id', userId)
+    .select('teams.organizer_id');
+}
+
 export function membersOfTeam(db: Executor, teamId: number): Knex.QueryBuilder {
   return db('users')
     .join('team_members', 'team_members.user_id', 'users.id')

@@ -4,7 +4,7 @@ import { organizerAccessOf } from '../../http/context';
 import { paginate } from '../../http/pagination';
 import { resource } from '../../http/routes';
 import type { Scopes } from '../../http/scope';
-import { parseOrThrow } from '../../http/validate';
+import { parseOrThrow } from '../../shared/validation';
 import { memberResource, tokenResource, type TeamsService } from './teams.service';
 import { TeamInput, TeamPatch, TokenInput } from './teams.schemas';
 import { idParam } from '../../http/params';

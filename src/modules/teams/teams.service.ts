@@ -61,6 +61,11 @@ export class TeamsService {
     return resource!;
   }
 
+  /** The organizer's team of that exact name, if any (the demo command reuses its team across runs). */
+  async findByName(organizerId: number, name: string): Promise<TeamRow | undefined> {
+    return teamsOfOrganizer(this.db, organizerId).where('name', name).first();
+  }
+
   private async resolveEvents(
     trx: Knex.Transaction,
     organizerId: number,

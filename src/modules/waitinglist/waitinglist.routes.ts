@@ -2,15 +2,18 @@ import { Router } from 'express';
 import type { Config } from '../../config';
 import { mountEventResource } from '../../http/event-resource';
 import type { Scopes } from '../../http/scope';
-import type { Db } from '../../platform/db';
 import type { WaitingListRow } from './waitinglist.repository';
 import { WaitingListInput } from './waitinglist.schemas';
-import { WaitingListService, waitingListResource } from './waitinglist.service';
+import { waitingListResource, type WaitingListService } from './waitinglist.service';
 
 /** waitinglistentries/: read with can_view_orders, created and deleted with can_change_orders. */
-export function waitingListRouter(deps: { config: Config; scopes: Scopes; db: Db }): Router {
+export function waitingListRouter(deps: {
+  config: Config;
+  scopes: Scopes;
+  waitingList: WaitingListService;
+}): Router {
   const router = Router({ strict: true });
-  const entries = new WaitingListService(deps.db);
+  const entries = deps.waitingList;
   mountEventResource(router, deps.config.SITE_URL, {
     path: '/waitinglistentries/',
     guard: deps.scopes.event({ read: 'can_view_orders', write: 'can_change_orders' }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Int32, Pk } from '../../http/fields';
+import { Int32, Pk } from '../../shared/fields';
 
 export const WaitingListInput = z.object({
   item: Pk,

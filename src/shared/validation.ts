@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ValidationError, type FieldErrors } from '../shared/errors';
+import { ValidationError, type FieldErrors } from './errors';
 
 type Issue = z.core.$ZodIssue;
 

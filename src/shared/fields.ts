@@ -1,4 +1,3 @@
-import type { Knex } from 'knex';
 import { z } from 'zod';
 
 /**
@@ -48,25 +47,6 @@ export const TaxRate = Decimal.refine(
   'Invalid tax rate.',
 );
 export const PkList = z.array(Pk);
-
-/**
- * Applies a `?name=<id>` list filter. Anything but digits leaves the filter off (as before); an id beyond
- * Postgres' integer range names no object, so it matches nothing instead of failing the query.
- */
-export function whereIdFilter(query: Knex.QueryBuilder, column: string, raw: unknown): void {
-  if (typeof raw !== 'string' || !/^\d+$/.test(raw)) return;
-  const id = Number(raw);
-  if (id > Int32.maxValue!) query.whereRaw('false');
-  else query.where(column, id);
-}
-
-/** Query-string booleans as DRF's filters read them. */
-export function queryBoolean(raw: unknown): boolean | undefined {
-  if (typeof raw !== 'string') return undefined;
-  if (['true', 'True', '1'].includes(raw)) return true;
-  if (['false', 'False', '0'].includes(raw)) return false;
-  return undefined;
-}
 
 /**
  * The PATCH form of a create schema: every field optional and without its default, so that a partial update

@@ -1,5 +1,5 @@
 /**
- * Fixed vocabularies of the events resource, as pretix validates them: currencies (pycountry's ISO 4217 list
+ * Fixed vocabularies of events and their settings, as pretix validates them: currencies (pycountry's ISO 4217 list
  * minus the codes pretix excludes), languages (pretix's LANGUAGES), time zones (pytz common_timezones) and the
  * sales channels every organizer has.
  */
