@@ -244,7 +244,12 @@ describe('the scheduled runner beyond the common cases', () => {
     const w = await world();
     const data = new TicketingData(db());
     const item = await data.item(w.event.id, 'Ticket');
-    for (let i = 0; i < 400; i += 1) await data.order(w.event.id, { positions: [{ itemId: item.id }] });
+    // Own order codes: 400 random five-character codes would collide now and then.
+    for (let i = 0; i < 400; i += 1)
+      await data.order(w.event.id, {
+        code: `L${String(i).padStart(4, '0')}`,
+        positions: [{ itemId: item.id }],
+      });
     const s = await insertSchedule(ctx, {
       organizerId: w.organizer.id,
       eventId: w.event.id,
