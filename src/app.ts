@@ -1,15 +1,19 @@
+import type { Queue } from 'bullmq';
 import express, { type Express } from 'express';
 import type { Config } from './config';
 import { authenticate, type Authenticator } from './http/authenticate';
 import { parseBody } from './http/body';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { idempotency, idempotencyQuery } from './http/idempotency';
+import { httpMetrics } from './http/metrics';
 import { rejectNullCharacters } from './http/null-characters';
+import { attachRouteDocs } from './http/route-docs';
 import { requestContext } from './http/request-context';
 import { createScopes } from './http/scope';
 import { trailingSlash } from './http/trailing-slash';
 import type { AccessService } from './modules/access/access.service';
 import { eventsApi, type EventsApiServices } from './modules/events/events.routes';
+import { docsRouter } from './modules/docs/docs.routes';
 import { exportsRouter } from './modules/exports/exports.routes';
 import type { ExportsService } from './modules/exports/exports.service';
 import { healthRouter } from './modules/health/health.routes';
@@ -18,6 +22,8 @@ import { bearerAuthenticator } from './modules/oauth/bearer-authenticator';
 import type { LoginThrottle } from './modules/oauth/login-throttle';
 import { oauthRouter } from './modules/oauth/oauth.routes';
 import type { OAuthService } from './modules/oauth/oauth.service';
+import { metricsRouter } from './modules/operations/metrics.routes';
+import { queueDashboardRouter } from './modules/operations/queue-dashboard.routes';
 import { organizersRouter } from './modules/organizers/organizers.routes';
 import { scheduledExportsRouter } from './modules/scheduled-exports/scheduled-exports.routes';
 import type { ScheduledExportsService } from './modules/scheduled-exports/scheduled-exports.service';
@@ -27,6 +33,7 @@ import { ticketingRouter, type TicketingServices } from './modules/ticketing.rou
 import { teamTokenAuthenticator } from './modules/teams/token-authenticator';
 import type { Db } from './platform/db';
 import type { Logger } from './platform/logger';
+import type { MetricsRegistry } from './platform/metrics';
 import type { Redis } from './platform/redis';
 
 /** What the routers answer with. main/api.ts (composeApiServices) is the one place that builds them. */
@@ -39,6 +46,8 @@ export interface ApiServices {
   ticketing: TicketingServices;
   exports: ExportsService;
   scheduledExports: ScheduledExportsService;
+  /** What operators look at: the Prometheus registry and every queue (dashboard, queue depth). */
+  operations: { metrics: MetricsRegistry; queues: readonly Queue[] };
 }
 
 export interface AppDeps {
@@ -64,11 +73,20 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
 
   app.use(requestContext(deps.logger));
+  app.use(httpMetrics(services.operations.metrics));
   app.use(healthRouter(deps));
+  app.use(metricsRouter({ registry: services.operations.metrics, token: config.METRICS_TOKEN }));
+  app.use(queueDashboardRouter({ queues: services.operations.queues, password: config.ADMIN_PASSWORD }));
+  // Before the API's plumbing: public, and without the trailing-slash rule (openapi.json, asset names).
+  app.use(docsRouter({ siteUrl: config.SITE_URL }));
   app.use(trailingSlash);
   app.use(idempotency(db));
   // Runs no authentication, as in pretix: the stored slot is scoped to the Authorization header anyway.
-  app.get('/api/v1/idempotency_query', idempotencyQuery(db));
+  attachRouteDocs(app.route('/api/v1/idempotency_query').get(idempotencyQuery(db)), {
+    public: true,
+    tag: 'idempotency',
+    get: { summary: 'The stored answer of an earlier request with the same Idempotency-Key' },
+  });
   app.use(parseBody);
   app.use(
     authenticate([
@@ -79,7 +97,10 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(rejectNullCharacters);
 
-  app.get('/api/', (_req, res) => res.redirect(302, '/api/v1/'));
+  attachRouteDocs(
+    app.route('/api/').get((_req, res) => res.redirect(302, '/api/v1/')),
+    { public: true, tag: 'docs', get: { summary: 'Redirects to /api/v1/', status: 302 } },
+  );
   app.use(versionRouter());
   app.use(oauthRouter({ config, db, oauth: services.oauth, loginThrottle: services.loginThrottle }));
   app.use('/api/v1', organizersRouter({ config, access, scopes }));

@@ -45,6 +45,10 @@ const ConfigSchema = z
     SCHEDULED_EXPORT_TICK_MS: z.coerce.number().int().min(100).default(60_000),
     SCHEDULED_EXPORT_RETRY_DELAY_MS: z.coerce.number().int().min(0).default(30_000),
     EXPORT_CLEANUP_MS: z.coerce.number().int().min(100).default(300_000),
+    /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; open otherwise. */
+    METRICS_TOKEN: z.string().default(''),
+    /** When set, the queue dashboard at /admin/queues/ is on, behind HTTP basic auth as `admin`. */
+    ADMIN_PASSWORD: z.string().default(''),
   })
   .refine((raw) => raw.STORAGE_DRIVER !== 's3' || raw.S3_BUCKET !== '', {
     message: 'S3_BUCKET is required when STORAGE_DRIVER=s3',

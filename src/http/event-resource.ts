@@ -38,6 +38,10 @@ function mountResource<Scope, Row, Out, Create, Patch>(
   const { guard, create, update, remove } = spec;
 
   const collection: Handlers = {
+    docs: {
+      get: { summary: 'List (paginated)' },
+      ...(create ? { post: { summary: 'Create', body: create.schema } } : {}),
+    },
     get: [
       guard,
       async (req, res) => {
@@ -61,6 +65,11 @@ function mountResource<Scope, Row, Out, Create, Patch>(
   resource(router, base, collection);
 
   const detail: Handlers = {
+    docs: {
+      get: { summary: 'Show one' },
+      ...(update ? { patch: { summary: 'Change some fields', body: update.schema } } : {}),
+      ...(remove ? { delete: { summary: 'Delete' } } : {}),
+    },
     get: [guard, async (req, res) => void res.json(await spec.get(scopeOf(req, res), idParam(req)))],
   };
   if (update) {

@@ -1,6 +1,9 @@
 import type { Server } from 'node:http';
 import { createExportsQueue } from '../modules/exports/exports.jobs';
+import { registerRunMetrics } from '../modules/exports/exports.metrics';
+import { ExportsRepository } from '../modules/exports/exports.repository';
 import { ExportsService } from '../modules/exports/exports.service';
+import { createMetricsRegistry, registerQueueDepth } from '../platform/metrics';
 import { createStorage } from '../platform/storage';
 import { createApp, type ApiServices } from '../app';
 import type { Config } from '../config';
@@ -35,11 +38,17 @@ export function composeApiServices(
   const settings = new SettingsService(db);
   const metaProperties = new MetaPropertiesService(db);
   const eventsRepository = new EventsRepository(db);
+  const exportsQueue = createExportsQueue(redis, config.QUEUE_PREFIX, logger);
+  const scheduledExportsQueue = createScheduledExportsQueue(redis, config.QUEUE_PREFIX, logger);
+  const queues = [exportsQueue, scheduledExportsQueue];
+  const metrics = createMetricsRegistry();
+  registerQueueDepth(metrics, queues);
+  registerRunMetrics(metrics, new ExportsRepository(db), config.QUEUE_PREFIX);
   const exports = new ExportsService({
     config,
     db,
     access,
-    queue: createExportsQueue(redis, config.QUEUE_PREFIX, logger),
+    queue: exportsQueue,
     storage: createStorage(config),
   });
   return {
@@ -69,12 +78,9 @@ export function composeApiServices(
       queuePrefix: config.QUEUE_PREFIX,
       events: eventsRepository,
       inputs: new ScheduledExportInputs({ exports, access, events: eventsRepository }),
-      deliveries: {
-        config,
-        exports,
-        queue: createScheduledExportsQueue(redis, config.QUEUE_PREFIX, logger),
-      },
+      deliveries: { config, exports, queue: scheduledExportsQueue },
     }),
+    operations: { metrics, queues },
   };
 }
 

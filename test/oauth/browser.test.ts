@@ -26,6 +26,8 @@ const t = useOAuthWorld();
 let browser: Browser;
 let callback: { server: Server; uri: string; codes: URLSearchParams[] };
 let app: Awaited<ReturnType<typeof makeApplication>>;
+/** What Chromium reported on the console, CSP violations included ("Refused to apply inline style …"). */
+const consoleProblems: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -51,8 +53,17 @@ async function newPage(): Promise<Page> {
     javaScriptEnabled: false,
     viewport: { width: 900, height: 900 },
   });
-  return context.newPage();
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') consoleProblems.push(message.text());
+  });
+  return page;
 }
+
+afterEach(() => {
+  // The pages pass their own Content-Security-Policy (helmet's, with the stylesheet's hash).
+  expect(consoleProblems.splice(0)).toEqual([]);
+});
 
 async function logIn(page: Page, password = t.world.user.password): Promise<void> {
   await page.getByLabel('Email address').fill(t.world.user.email);

@@ -44,6 +44,7 @@ export function checkinRouter(deps: { config: Config; scopes: Scopes; checkin: C
   });
 
   resource(router, '/organizers/:organizer/events/:event/checkinlists/:list/positions/:position/redeem/', {
+    docs: { post: { summary: 'Redeem a ticket (check-in scan)', body: RedeemInput, status: 200 } },
     post: [
       deps.scopes.event('can_checkin_orders'),
       async (req, res) => {

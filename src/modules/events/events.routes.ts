@@ -116,6 +116,7 @@ export function eventsApi(deps: EventsApiDeps): Router {
   });
 
   resource(router, '/organizers/:organizer/events/:event/clone/', {
+    docs: { tag: 'events', post: { summary: 'Clone an event' } },
     post: [
       scopes.event('can_change_event_settings'),
       async (req, res) => {

@@ -58,6 +58,21 @@ export interface StoredFile {
   file_sha256: string;
 }
 
+export interface RunCount {
+  kind: RunKind;
+  identifier: string;
+  level: ExportLevel;
+  status: ExportStatus;
+  count: number;
+}
+
+export interface RunDurations {
+  kind: RunKind;
+  identifier: string;
+  level: ExportLevel;
+  quantiles: { quantile: number; seconds: number }[];
+}
+
 const ACTIVE: ExportStatus[] = ['waiting', 'running'];
 
 /**
@@ -189,5 +204,39 @@ export class ExportsRepository {
       .orderBy('expires_at')
       .limit(limit)
       .select('id', 'file_key', 'attempts');
+  }
+
+  /** Runs of one deployment by kind, exporter, level and status (the rows kept until they expire). */
+  async runCounts(queuePrefix: string): Promise<RunCount[]> {
+    const rows = await this.db('exports')
+      .where('queue_prefix', queuePrefix)
+      .groupBy('kind', 'identifier', 'level', 'status')
+      .select('kind', 'identifier', 'level', 'status')
+      .count({ count: '*' });
+    return rows.map((row) => ({ ...(row as Omit<RunCount, 'count'>), count: Number(row.count) }));
+  }
+
+  /** Quantiles of the run time (started → finished) of the finished runs, per kind, exporter and level. */
+  async runDurations(queuePrefix: string, quantiles: readonly number[]): Promise<RunDurations[]> {
+    const rows: { kind: RunKind; identifier: string; level: ExportLevel; seconds: number[] }[] =
+      await this.db('exports')
+        .where('queue_prefix', queuePrefix)
+        .where('status', 'done')
+        .whereNotNull('started_at')
+        .groupBy('kind', 'identifier', 'level')
+        .select(
+          'kind',
+          'identifier',
+          'level',
+          this.db.raw(
+            'percentile_cont(?::float8[]) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at)) AS seconds',
+            // A Postgres array literal: knex would spread a JS array into separate bindings.
+            [`{${quantiles.join(',')}}`],
+          ),
+        );
+    return rows.map(({ seconds, ...row }) => ({
+      ...row,
+      quantiles: quantiles.map((quantile, index) => ({ quantile, seconds: Number(seconds[index]) })),
+    }));
   }
 }

@@ -20,8 +20,16 @@ async function withTimeout<T>(promise: Promise<T>): Promise<T> {
 /** /healthz: the process answers. /readyz: it can reach Postgres and Redis, so a load balancer may send traffic. */
 export function healthRouter(deps: { db: Db; redis: Redis }): Router {
   const router = Router({ strict: true });
-  resource(router, '/healthz', { get: (_req, res) => void res.json({ status: 'ok' }) });
+  resource(router, '/healthz', {
+    docs: { public: true, tag: 'health', get: { summary: 'The process answers' } },
+    get: (_req, res) => void res.json({ status: 'ok' }),
+  });
   resource(router, '/readyz', {
+    docs: {
+      public: true,
+      tag: 'health',
+      get: { summary: 'Postgres and Redis are reachable (503 otherwise)' },
+    },
     get: async (_req, res) => {
       const [postgres, redis] = await Promise.all([
         withTimeout(deps.db.raw('SELECT 1')).then(

@@ -15,6 +15,7 @@ export function numericVersion(version: string): number {
 export function versionRouter(): Router {
   const router = Router({ strict: true });
   resource(router, '/api/v1/version', {
+    docs: { tag: 'version', get: { summary: 'The pretix API version tixport speaks' } },
     get: (_req, res) => {
       // pretix's first authenticator here is the session one, which makes an anonymous call 403, not 401.
       if (!res.locals.principal) throw new PermissionDenied('Authentication credentials were not provided.');

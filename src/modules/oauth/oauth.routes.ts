@@ -1,11 +1,12 @@
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config';
+import { pageSecurityHeaders } from '../../http/page-security';
 import { resource } from '../../http/routes';
 import type { Db } from '../../platform/db';
 import { PermissionDenied } from '../../shared/errors';
 import { findUser } from '../users/users.service';
 import type { LoginThrottle } from './login-throttle';
-import { ConsentForm, LoginForm } from './oauth.schemas';
+import { AuthorizeParams, ConsentForm, LoginForm, RevokeForm } from './oauth.schemas';
 import {
   OAuthService,
   PAGE_SESSION_SECONDS,
@@ -13,26 +14,27 @@ import {
   type OAuthReply,
   type ValidAuthorizeRequest,
 } from './oauth.service';
-import { connectedApplicationsPage, consentPage, loginPage, messagePage } from './oauth.views';
+import {
+  connectedApplicationsPage,
+  consentPage,
+  loginPage,
+  messagePage,
+  STYLESHEET_SOURCE,
+} from './oauth.views';
 import { createPageCookies } from './page-session';
 
 const AUTHORIZE_PATH = '/api/v1/oauth/authorize';
 const LOGIN_PATH = '/api/v1/oauth/login/';
 const APPLICATIONS_PATH = '/api/v1/oauth/applications/';
+const LOGOUT_PATH = '/api/v1/oauth/logout/';
+const FORM = 'application/x-www-form-urlencoded';
+const PAGE_DOCS = { public: true, tag: 'oauth' };
 
-/** Headers of every HTML page: never cached, never framed (clickjacking the Allow button), no foreign content. */
+/** HTML pages are never cached; their security headers come from pageSecurityHeaders() on their paths. */
 function sendPage(res: Response, status: number, body: string): void {
   res
     .status(status)
-    .set({
-      'Content-Type': 'text/html; charset=utf-8',
-      'Cache-Control': 'no-store',
-      'X-Frame-Options': 'DENY',
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-      'Content-Security-Policy':
-        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
-    })
+    .set({ 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' })
     .send(body);
 }
 
@@ -66,6 +68,10 @@ export function oauthRouter(deps: {
   const throttle = deps.loginThrottle;
   const pages = createPageCookies(deps.config.SITE_URL.startsWith('https:'), PAGE_SESSION_SECONDS);
   const router = Router({ strict: true });
+  router.use(
+    [AUTHORIZE_PATH, LOGIN_PATH, APPLICATIONS_PATH, LOGOUT_PATH],
+    pageSecurityHeaders({ styles: [STYLESHEET_SOURCE] }),
+  );
 
   const answerFailedCheck = (res: Response, check: Exclude<AuthorizeCheck, { kind: 'ok' }>) => {
     if (check.kind === 'redirect') res.redirect(302, check.location);
@@ -119,6 +125,15 @@ export function oauthRouter(deps: {
   };
 
   resource(router, AUTHORIZE_PATH, {
+    docs: {
+      ...PAGE_DOCS,
+      get: {
+        summary: 'Authorization page: login, then consent (OAuth2 authorization code flow)',
+        query: AuthorizeParams,
+        contentType: 'text/html',
+      },
+      post: { summary: 'The consent form', body: ConsentForm, bodyType: FORM, status: 302 },
+    },
     get: async (req, res) => {
       const check = await oauth.checkAuthorizeRequest(req.query);
       if (check.kind !== 'ok') return answerFailedCheck(res, check);
@@ -148,6 +163,11 @@ export function oauthRouter(deps: {
   });
 
   resource(router, LOGIN_PATH, {
+    docs: {
+      ...PAGE_DOCS,
+      get: { summary: 'Login page', contentType: 'text/html' },
+      post: { summary: 'The login form', body: LoginForm, bodyType: FORM, status: 303 },
+    },
     get: async (req, res) => {
       const next = safeNext(req.query.next);
       if (next && (await oauth.sessionUser(pages.session(req)))) return res.redirect(302, next);
@@ -191,6 +211,11 @@ export function oauthRouter(deps: {
   });
 
   resource(router, APPLICATIONS_PATH, {
+    docs: {
+      ...PAGE_DOCS,
+      get: { summary: 'Connected applications page', contentType: 'text/html' },
+      post: { summary: 'Disconnect an application', bodyType: FORM, status: 303 },
+    },
     get: async (req, res) => {
       const user = await oauth.sessionUser(pages.session(req));
       if (!user) return res.redirect(302, loginUrl(APPLICATIONS_PATH));
@@ -217,7 +242,8 @@ export function oauthRouter(deps: {
     },
   });
 
-  resource(router, '/api/v1/oauth/logout/', {
+  resource(router, LOGOUT_PATH, {
+    docs: { ...PAGE_DOCS, post: { summary: 'Log out of the OAuth pages', status: 303 } },
     post: async (req, res) => {
       const body: Record<string, unknown> = req.body ?? {};
       if (!pages.csrfValid(req, body.csrf_token)) return csrfFailure(res);
@@ -228,14 +254,29 @@ export function oauthRouter(deps: {
   });
 
   resource(router, '/api/v1/oauth/token', {
+    docs: {
+      ...PAGE_DOCS,
+      post: { summary: 'Exchange an authorization code or refresh token (form-encoded)', status: 200 },
+    },
     post: async (req, res) => sendReply(res, await oauth.token(req)),
   });
 
   resource(router, '/api/v1/oauth/revoke_token', {
+    docs: {
+      ...PAGE_DOCS,
+      post: { summary: 'Revoke an access or refresh token', body: RevokeForm, bodyType: FORM, status: 200 },
+    },
     post: async (req, res) => sendReply(res, await oauth.revoke(req)),
   });
 
   resource(router, '/api/v1/me', {
+    docs: {
+      tag: 'oauth',
+      get: {
+        summary: 'The user an OAuth token acts for',
+        security: [{ OAuth2: ['profile'] }, { OAuth2: ['read'] }],
+      },
+    },
     get: async (_req, res) => {
       const principal = res.locals.principal;
       // pretix authenticates /me by session or OAuth only: a team token counts as no credentials, and the

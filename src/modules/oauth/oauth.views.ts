@@ -1,10 +1,12 @@
+import { createHash } from 'node:crypto';
 import type { OrganizerChoice } from './oauth.repository';
 import type { ConnectedApplication } from './oauth.service';
 import type { Scope } from './oauth.schemas';
 
 /**
  * The login and consent pages: plain HTML forms that work without JavaScript, labelled for screen readers,
- * with one small inline stylesheet (the pages send a CSP that allows nothing else).
+ * with one small inline stylesheet (the pages send a CSP that allows that stylesheet, by its hash, and nothing
+ * else).
  */
 
 const ESCAPES: Record<string, string> = {
@@ -84,6 +86,12 @@ footer{max-width:30rem;margin:0 auto 2rem;padding:0 1rem;color:var(--muted);font
 code{font-size:.9em;overflow-wrap:anywhere}
 `;
 
+// Outside the html`` template, whose formatting would change the text the hash is taken of.
+const STYLE_ELEMENT = `<style>${STYLESHEET}</style>`;
+
+/** The CSP source that allows the pages' one inline stylesheet and no other. */
+export const STYLESHEET_SOURCE = `'sha256-${createHash('sha256').update(STYLESHEET).digest('base64')}'`;
+
 function page(title: string, body: Html): string {
   return `<!doctype html>\n${
     html`<html lang="en">
@@ -92,9 +100,7 @@ function page(title: string, body: Html): string {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex" />
         <title>${title} · tixport</title>
-        <style>
-          ${new Html(STYLESHEET)}
-        </style>
+        ${new Html(STYLE_ELEMENT)}
       </head>
       <body>
         <header class="brand" role="banner"><span aria-hidden="true"></span>tixport</header>

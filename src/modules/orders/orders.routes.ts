@@ -36,6 +36,10 @@ export function ordersRouter(deps: { config: Config; scopes: Scopes; orders: Ord
   const base = '/organizers/:organizer/events/:event/orders/';
 
   resource(router, base, {
+    docs: {
+      get: { summary: 'List orders (paginated)' },
+      post: { summary: 'Create an order', body: OrderCreate },
+    },
     get: [
       guard,
       async (req, res) => {
@@ -72,12 +76,14 @@ export function ordersRouter(deps: { config: Config; scopes: Scopes; orders: Ord
     ],
   });
   resource(router, `${base}:code/mark_paid/`, {
+    docs: { post: { summary: 'Mark an order as paid', status: 200 } },
     post: [
       guard,
       async (req, res) => void res.json(await orders.markPaid(eventAccessOf(res).event, codeParam(req))),
     ],
   });
   resource(router, `${base}:code/mark_canceled/`, {
+    docs: { post: { summary: 'Cancel an order', body: MarkCanceled, status: 200 } },
     post: [
       guard,
       async (req, res) => {

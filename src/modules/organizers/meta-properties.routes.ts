@@ -28,6 +28,7 @@ export function metaPropertiesRouter(deps: {
   const organizerId = (res: Response) => organizerAccessOf(res).organizer.id;
 
   resource(router, '/organizers/:organizer/meta_properties/', {
+    docs: { post: { summary: 'Create a meta property', body: MetaPropertyInput } },
     get: [
       guard,
       async (req, res) => {
@@ -49,6 +50,10 @@ export function metaPropertiesRouter(deps: {
   });
 
   resource(router, '/organizers/:organizer/meta_properties/:property/', {
+    docs: {
+      patch: { summary: 'Change some fields of a meta property', body: MetaPropertyPatch },
+      put: { summary: 'Replace a meta property', body: MetaPropertyInput },
+    },
     get: [
       guard,
       async (req, res) =>

@@ -10,7 +10,7 @@ import { parseOrThrow } from '../../shared/validation';
 import { downloadableFileOf } from '../exports/exports.routes';
 import type { ExportScope } from '../exports/exports.service';
 import type { RunRow, ScheduleRow } from './scheduled-exports.repository';
-import { PreviewQuery } from './scheduled-exports.schemas';
+import { PreviewQuery, ScheduleInput, SchedulePatch, ScheduleReplace } from './scheduled-exports.schemas';
 import { MESSAGES, type ScheduledExportsService } from './scheduled-exports.service';
 
 const ORDERING = {
@@ -43,9 +43,21 @@ export function scheduledExportsRouter(deps: {
     },
   ];
   for (const { base, guard, scope } of levels) {
+    const tag = base.includes('/events/') ? 'scheduled exports (event)' : 'scheduled exports (organizer)';
     const scheduleId = (req: Request, res: Response) =>
       idParam(req, 'id', MESSAGES.notFound(scope(res).level));
     resource(router, `${base}/`, {
+      docs: {
+        tag,
+        get: {
+          summary:
+            'List the scheduled exports the caller may see (?ordering=id|export_identifier|schedule_next_run)',
+        },
+        post: {
+          summary: 'Schedule an export (OAuth clients only: it runs as the user)',
+          body: ScheduleInput,
+        },
+      },
       get: [
         guard,
         async (req, res) => {
@@ -70,6 +82,13 @@ export function scheduledExportsRouter(deps: {
       ],
     });
     resource(router, `${base}/:id/`, {
+      docs: {
+        tag,
+        get: { summary: 'Show one scheduled export' },
+        put: { summary: 'Replace a scheduled export (resets its failure counter)', body: ScheduleReplace },
+        patch: { summary: 'Change a scheduled export (resets its failure counter)', body: SchedulePatch },
+        delete: { summary: 'Delete a scheduled export' },
+      },
       get: [
         guard,
         async (req, res) =>
@@ -98,6 +117,10 @@ export function scheduledExportsRouter(deps: {
       ],
     });
     resource(router, `${base}/:id/preview/`, {
+      docs: {
+        tag,
+        get: { summary: 'The next runs with local time and DST adjustment', query: PreviewQuery },
+      },
       get: [
         guard,
         async (req, res) => {
@@ -114,6 +137,7 @@ export function scheduledExportsRouter(deps: {
       ],
     });
     resource(router, `${base}/:id/runs/`, {
+      docs: { tag, get: { summary: 'The runs of a scheduled export, newest first' } },
       get: [
         guard,
         async (req, res) => {
@@ -127,6 +151,7 @@ export function scheduledExportsRouter(deps: {
       ],
     });
     resource(router, `${base}/:id/runs/:run/redeliver/`, {
+      docs: { tag, post: { summary: "Send a sent run's mail again", status: 202, errors: [409, 410] } },
       post: [
         guard,
         async (req, res) => {
@@ -139,6 +164,14 @@ export function scheduledExportsRouter(deps: {
   }
   // The link in the mail of a result too large to attach: no credentials, the run id and its secret are the key.
   resource(router, '/scheduled_export_downloads/:run/:token/', {
+    docs: {
+      tag: 'scheduled exports',
+      public: true,
+      get: {
+        summary: 'The file of a scheduled run too large to attach (the link in its mail, valid 7 days)',
+        contentType: 'application/octet-stream',
+      },
+    },
     get: [
       async (req, res) => {
         const file = await service.linkedFile(idParam(req, 'run'), String(req.params.token));

@@ -21,6 +21,7 @@ export function teamsRouter(deps: { config: Config; scopes: Scopes; teams: Teams
     (await teams.get(organizerId(res), idParam(req, 'team'))).id;
 
   resource(router, '/organizers/:organizer/teams/', {
+    docs: { get: { summary: 'List teams' }, post: { summary: 'Create a team', body: TeamInput } },
     get: [
       guard,
       async (req, res) => {
@@ -39,6 +40,12 @@ export function teamsRouter(deps: { config: Config; scopes: Scopes; teams: Teams
   });
 
   resource(router, '/organizers/:organizer/teams/:team/', {
+    docs: {
+      get: { summary: 'Show a team' },
+      patch: { summary: 'Change some fields of a team', body: TeamPatch },
+      put: { summary: 'Replace a team', body: TeamInput },
+      delete: { summary: 'Delete a team' },
+    },
     get: [guard, async (req, res) => void res.json(await teams.get(organizerId(res), idParam(req, 'team')))],
     patch: [
       guard,
@@ -91,6 +98,10 @@ export function teamsRouter(deps: { config: Config; scopes: Scopes; teams: Teams
   });
 
   resource(router, '/organizers/:organizer/teams/:team/tokens/', {
+    docs: {
+      get: { summary: "List a team's API tokens" },
+      post: { summary: 'Create an API token (its secret is shown once)', body: TokenInput },
+    },
     get: [
       guard,
       async (req, res) => {
@@ -112,6 +123,7 @@ export function teamsRouter(deps: { config: Config; scopes: Scopes; teams: Teams
   });
 
   resource(router, '/organizers/:organizer/teams/:team/tokens/:token/', {
+    docs: { delete: { summary: 'Deactivate an API token', status: 200 } },
     get: [
       guard,
       async (req, res) =>
