@@ -28,6 +28,8 @@ import { queueDashboardRouter } from './modules/operations/queue-dashboard.route
 import { organizersRouter } from './modules/organizers/organizers.routes';
 import { shreddersRouter } from './modules/shredders/shredders.routes';
 import type { ShreddersService } from './modules/shredders/shredders.service';
+import { scheduledExportsRouter } from './modules/scheduled-exports/scheduled-exports.routes';
+import type { ScheduledExportsService } from './modules/scheduled-exports/scheduled-exports.service';
 import { teamsRouter } from './modules/teams/teams.routes';
 import type { TeamsService } from './modules/teams/teams.service';
 import { ticketingRouter, type TicketingServices } from './modules/ticketing.routes';
@@ -47,6 +49,7 @@ export interface ApiServices {
   ticketing: TicketingServices;
   exports: ExportsService;
   shredders: ShreddersService;
+  scheduledExports: ScheduledExportsService;
   /** What operators look at: the Prometheus registry and every queue (dashboard, queue depth). */
   operations: { metrics: MetricsRegistry; queues: readonly Queue[] };
 }
@@ -111,6 +114,7 @@ export function createApp(deps: AppDeps): Express {
     '/api/v1',
     shreddersRouter({ config, scopes, shredders: services.shredders, exports: services.exports }),
   );
+  app.use('/api/v1', scheduledExportsRouter({ config, scopes, scheduledExports: services.scheduledExports }));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -37,6 +37,14 @@ const ConfigSchema = z
     WORKER_CONCURRENCY: z.coerce.number().int().positive().default(2),
     EXPORT_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
     EXPORT_RECONCILE_MS: z.coerce.number().int().min(100).default(60_000),
+    // Results larger than this go out as a download link (valid 7 days) instead of an attachment.
+    SCHEDULED_EXPORT_ATTACH_MAX: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(10 * 1024 * 1024),
+    SCHEDULED_EXPORT_TICK_MS: z.coerce.number().int().min(100).default(60_000),
+    SCHEDULED_EXPORT_RETRY_DELAY_MS: z.coerce.number().int().min(0).default(30_000),
     EXPORT_CLEANUP_MS: z.coerce.number().int().min(100).default(300_000),
     /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; open otherwise. */
     METRICS_TOKEN: z.string().default(''),

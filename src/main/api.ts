@@ -24,6 +24,9 @@ import { QuestionsService } from '../modules/questions/questions.service';
 import { QuotasService } from '../modules/quotas/quotas.service';
 import { SettingsService } from '../modules/settings/settings.service';
 import { TeamsService } from '../modules/teams/teams.service';
+import { ScheduledExportInputs } from '../modules/scheduled-exports/export-form-data';
+import { createScheduledExportsQueue } from '../modules/scheduled-exports/scheduled-exports.jobs';
+import { ScheduledExportsService } from '../modules/scheduled-exports/scheduled-exports.service';
 import { WaitingListService } from '../modules/waitinglist/waitinglist.service';
 import { createRuntime, runMain, type Runtime, type Stoppable } from './runtime';
 
@@ -38,7 +41,8 @@ export function composeApiServices(
   const metaProperties = new MetaPropertiesService(db);
   const eventsRepository = new EventsRepository(db);
   const exportsQueue = createExportsQueue(redis, config.QUEUE_PREFIX, logger);
-  const queues = [exportsQueue];
+  const scheduledExportsQueue = createScheduledExportsQueue(redis, config.QUEUE_PREFIX, logger);
+  const queues = [exportsQueue, scheduledExportsQueue];
   const metrics = createMetricsRegistry();
   registerQueueDepth(metrics, queues);
   registerRunMetrics(metrics, new ExportsRepository(db), config.QUEUE_PREFIX);
@@ -72,6 +76,13 @@ export function composeApiServices(
     },
     exports,
     shredders: new ShreddersService({ config, db, exports }),
+    scheduledExports: new ScheduledExportsService({
+      db,
+      queuePrefix: config.QUEUE_PREFIX,
+      events: eventsRepository,
+      inputs: new ScheduledExportInputs({ exports, access, events: eventsRepository }),
+      deliveries: { config, exports, queue: scheduledExportsQueue },
+    }),
     operations: { metrics, queues },
   };
 }

@@ -10,6 +10,7 @@ import {
 import { oauthCommands } from '../cli/oauth.commands';
 import { userCommands } from '../cli/users.commands';
 import { demoCommands } from '../cli/demo.commands';
+import { scheduledExportCommands } from '../cli/scheduled-exports.commands';
 import { ConfigError, loadConfig } from '../config';
 import { OAuthService } from '../modules/oauth/oauth.service';
 import { TeamsService } from '../modules/teams/teams.service';
@@ -19,7 +20,13 @@ import { loadEnvFile } from './env-file';
 import { createRuntime } from './runtime';
 
 /** The one explicit list of CLI commands. */
-const COMMANDS: CliCommand[] = [...accountCommands, ...userCommands, ...oauthCommands, ...demoCommands];
+const COMMANDS: CliCommand[] = [
+  ...accountCommands,
+  ...userCommands,
+  ...oauthCommands,
+  ...demoCommands,
+  ...scheduledExportCommands,
+];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -3,7 +3,12 @@ import { checkDatabase } from '../platform/db';
 import { purgeIdempotencyKeys } from '../http/idempotency';
 import { startExportsCleanup } from '../modules/exports/exports.maintenance';
 import { ExportsRepository } from '../modules/exports/exports.repository';
-import { waitUntilReady } from '../platform/redis';
+import { EventsRepository } from '../modules/events/events.repository';
+import {
+  createScheduledExportsQueue,
+  startScheduledExportsTicker,
+} from '../modules/scheduled-exports/scheduled-exports.jobs';
+import { closeRedis, createRedis, waitUntilReady } from '../platform/redis';
 import { createStorage } from '../platform/storage';
 import { every } from '../platform/ticks';
 import { createRuntime, runMain, type Runtime, type Stoppable } from './runtime';
@@ -26,10 +31,28 @@ export async function startScheduler(runtime: Runtime): Promise<Stoppable> {
       logger,
     }),
   ];
+  // BullMQ workers block on their connection, which must retry forever (the API role's fails fast).
+  const blocking = createRedis(config.REDIS_URL, 'worker');
+  blocking.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
+  const runs = createScheduledExportsQueue(runtime.redis, config.QUEUE_PREFIX, logger);
+  ticks.push(
+    await startScheduledExportsTicker({
+      db,
+      events: new EventsRepository(db),
+      queue: runs,
+      config,
+      logger,
+      connection: blocking,
+      prefix: config.QUEUE_PREFIX,
+      intervalMs: config.SCHEDULED_EXPORT_TICK_MS,
+    }),
+  );
   logger.info({ ticks: ticks.length }, 'scheduler started');
   return {
     async stop() {
       await Promise.all(ticks.map((tick) => tick.stop()));
+      await runs.close();
+      await closeRedis(blocking);
     },
   };
 }

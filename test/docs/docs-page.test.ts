@@ -44,9 +44,10 @@ describe('GET /api/docs/', () => {
 
     const response = await page.goto(`${baseUrl}/api/docs/`);
     expect(response?.status()).toBe(200);
-    const run = page
-      .locator('.opblock-tag-section', { hasText: 'exporters (event)' })
-      .locator('.opblock-summary', { hasText: 'Run an exporter' });
+    // Tags start collapsed; open the event-level exporters as a reader would.
+    const exportersTag = page.locator('.opblock-tag-section', { hasText: 'exporters (event)' }).first();
+    await exportersTag.locator('.opblock-tag').first().click();
+    const run = exportersTag.locator('.opblock-summary', { hasText: 'Run an exporter' });
     await run.first().waitFor({ state: 'visible', timeout: 30_000 });
     await expect(run.first().locator('.opblock-summary-path').textContent()).resolves.toContain(
       '/exporters/{identifier}/run/',

@@ -36,6 +36,7 @@ describe('/admin/queues/ with ADMIN_PASSWORD set', () => {
       .expect(200);
     expect((queues.body as { queues: { name: string }[] }).queues.map((queue) => queue.name)).toEqual([
       'exports',
+      'scheduled-exports',
     ]);
   });
 });

@@ -72,6 +72,25 @@ export class EventsRepository {
       .first();
   }
 
+  /** Ids and slugs of an organizer's events among `ids` (a list or an id subquery), ordered by slug. */
+  async slugsOf(
+    organizerId: number,
+    ids: readonly number[] | Knex.QueryBuilder,
+  ): Promise<{ id: number; slug: string }[]> {
+    const rows: { id: number; slug: string }[] = await this.db('events')
+      .where('organizer_id', organizerId)
+      .whereIn('id', ids as number[])
+      .orderBy('slug')
+      .select('id', 'slug');
+    return rows.map((row) => ({ id: Number(row.id), slug: row.slug }));
+  }
+
+  /** Ids of every event of an organizer. */
+  async idsOf(organizerId: number): Promise<number[]> {
+    const rows: { id: number }[] = await this.db('events').where('organizer_id', organizerId).select('id');
+    return rows.map((row) => Number(row.id));
+  }
+
   async insert(trx: Knex, columns: Record<string, unknown>): Promise<EventRecord> {
     const [row] = await trx('events').insert(columns).returning('*');
     return row as EventRecord;

@@ -20,3 +20,7 @@ export async function createOrganizer(db: Db, input: { slug: string; name: strin
     throw error;
   }
 }
+
+export async function findOrganizer(db: Db, id: number): Promise<OrganizerRow | undefined> {
+  return db<OrganizerRow>('organizers').where('id', id).first();
+}

@@ -78,3 +78,12 @@ export async function deactivateUser(db: Db, email: string): Promise<UserRow> {
   await db('users').where('id', user.id).update({ is_active: false });
   return { ...user, is_active: false };
 }
+
+/** Email addresses of the given users, by id (for representations that name a user, e.g. an owner). */
+export async function emailsOf(db: Db, ids: readonly number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const rows: { id: number; email: string }[] = await db('users')
+    .whereIn('id', [...new Set(ids)])
+    .select('id', 'email');
+  return new Map(rows.map((row) => [Number(row.id), row.email]));
+}
