@@ -41,7 +41,9 @@ export function httpMetrics(registry: Registry): RequestHandler {
   };
   return (req, res, next) => {
     const end = duration.startTimer();
-    res.on('finish', () => end({ method: req.method, route: routeOf(req), status: String(res.statusCode) }));
+    // 'close', not 'finish': a download whose client hangs up as the last byte arrives never emits 'finish',
+    // and would never be counted. 'close' comes once for every response, however it ended.
+    res.once('close', () => end({ method: req.method, route: routeOf(req), status: String(res.statusCode) }));
     next();
   };
 }

@@ -51,8 +51,8 @@ describe('GET /metrics', () => {
     const downloadRoute =
       '/api/v1/organizers/:organizer/events/:event/exporters/:identifier/download/:jobId/:exportId/';
     const downloadSeries = `http_request_duration_seconds_count{method="GET",route="${downloadRoute}",status="200"}`;
-    // A response is observed on the server's 'finish', which on a busy machine can come after the client has
-    // read the last byte: poll until the download's request is counted.
+    // The server observes a response when its connection side closes, which on a busy machine can come after
+    // the client has read the last byte: poll until the download's request is counted.
     const res = await waitFor('the download to be observed', async () => {
       const scrape = await request(ctx.app).get('/metrics').expect(200);
       return sample(scrape.text, downloadSeries) === undefined ? undefined : scrape;
