@@ -22,6 +22,17 @@ import {
   type RefundRow,
 } from './orders.repository';
 
+/** An answer as pretix's AnswerSerializer writes it, field for field (the API and the shredders' export). */
+export function answerResource(answer: AnswerRow, options: readonly AnswerOptionRow[]) {
+  return {
+    question: answer.question_id,
+    answer: answer.answer,
+    question_identifier: answer.question_identifier,
+    options: options.map((option) => option.option_id),
+    option_identifiers: options.map((option) => option.identifier),
+  };
+}
+
 /** How an order, its positions and everything below them look on the wire (pretix's field names). */
 export function positionResource(
   row: PositionRow,
@@ -66,16 +77,7 @@ export function positionResource(
       device_name: checkin.device_name,
       auto_checked_in: false,
     })),
-    answers: answers.map((answer) => {
-      const options = answerOptions.get(answer.id) ?? [];
-      return {
-        question: answer.question_id,
-        question_identifier: answer.question_identifier,
-        answer: answer.answer,
-        options: options.map((option) => option.option_id),
-        option_identifiers: options.map((option) => option.identifier),
-      };
-    }),
+    answers: answers.map((answer) => answerResource(answer, answerOptions.get(answer.id) ?? [])),
     downloads: [],
   };
 }

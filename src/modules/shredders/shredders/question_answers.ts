@@ -1,5 +1,6 @@
 import { isMissingFile } from '../../../platform/storage';
 import { answersOfPositions, deleteAnswers, groupBy } from '../../orders/orders.repository';
+import { answerResource } from '../../orders/orders.resources';
 import { answerUploadKey } from '../../questions/answers';
 import { jsonObject } from '../json';
 import { defineShredder, type Executor, type ShredExportContext } from './define';
@@ -43,17 +44,7 @@ async function* answersByPosition({ db, event }: ShredExportContext): AsyncGener
       const own = [...(byPosition.get(position.id) ?? [])].sort((a, b) => a.question_id - b.question_id);
       yield [
         positionKey(position),
-        own.map((answer) => {
-          const chosen = optionsByAnswer.get(answer.id) ?? [];
-          // pretix's AnswerSerializer, field for field.
-          return {
-            question: answer.question_id,
-            answer: answer.answer,
-            question_identifier: answer.question_identifier,
-            options: chosen.map((option) => option.option_id),
-            option_identifiers: chosen.map((option) => option.identifier),
-          };
-        }),
+        own.map((answer) => answerResource(answer, optionsByAnswer.get(answer.id) ?? [])),
       ];
     }
     batch = [];
